@@ -1,0 +1,56 @@
+/**
+ * Every user-facing error text of the core, kept together so that wording stays consistent and
+ * each message names what was wrong and what is accepted.
+ */
+export class DynamoMetricsError extends Error {
+  override readonly name = 'DynamoMetricsError';
+}
+
+const list = (items: readonly string[]): string => `[${items.join(', ')}]`;
+
+export const MESSAGES = {
+  invalidMetricName: (name: unknown) =>
+    `Invalid metric name ${JSON.stringify(name)}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]* (letters, digits, '_' and ':', not starting with a digit).`,
+  invalidPrefix: (prefix: unknown) =>
+    `Invalid metric prefix ${JSON.stringify(prefix)}: use '' (no prefix) or a name matching [a-zA-Z_:][a-zA-Z0-9_:]*.`,
+  invalidLabelName: (metric: string, label: unknown) =>
+    `Metric "${metric}": invalid label name ${JSON.stringify(label)}; a label name must match [a-zA-Z_][a-zA-Z0-9_]* and must not start with "__".`,
+  reservedLabel: (metric: string, label: string) =>
+    `Metric "${metric}": label "${label}" is reserved; "namespace", "component" and "endpoint" are added automatically by the level the metric is created at.`,
+  duplicateLabel: (metric: string, label: string) =>
+    `Metric "${metric}": label "${label}" is given more than once; each label name may appear once across constant and variable labels.`,
+  leLabel: (metric: string) =>
+    `Metric "${metric}": a histogram cannot use the label "le"; Prometheus reserves it for bucket bounds.`,
+  emptyHelp: (metric: string) =>
+    `Metric "${metric}": help text is empty; give a short description of what the metric measures.`,
+  invalidConstLabelValue: (metric: string, label: string, value: unknown) =>
+    `Metric "${metric}": constant label "${label}" has value ${String(value)} of type ${typeof value}; label values must be strings (or numbers).`,
+  invalidConstLabels: (metric: string, value: unknown) =>
+    `Metric "${metric}": constant labels must be a plain object such as { region: "eu" }, got ${Array.isArray(value) ? 'an array' : typeof value}.`,
+  invalidLabelNames: (metric: string, value: unknown) =>
+    `Metric "${metric}": variable label names must be a non-empty array of strings such as ["model"], got ${JSON.stringify(value)}.`,
+  unexpectedArgument: (metric: string, factory: string, what: string, use: string) =>
+    `Metric "${metric}": ${factory}() does not take ${what}; ${use}.`,
+  invalidBuckets: (metric: string, buckets: unknown) =>
+    `Metric "${metric}": buckets must be a non-empty array of finite numbers in strictly increasing order (+Inf is added automatically), got ${JSON.stringify(buckets)}.`,
+  conflictingDefinition: (metric: string, existing: string, requested: string) =>
+    `Metric "${metric}" is already defined as ${existing}; cannot define it again as ${requested}. Use another name, or the same type, help, label names and buckets to get the existing metric.`,
+  invalidHierarchyName: (level: string, name: unknown) =>
+    `Invalid ${level} name ${JSON.stringify(name)}: give a non-empty string (characters outside [a-zA-Z0-9_] are replaced by "_").`,
+  wrongLabelCount: (metric: string, names: readonly string[], got: number) =>
+    `Metric "${metric}": labels() expects ${names.length} value(s) for ${list(names)}, got ${got}.`,
+  missingLabel: (metric: string, label: string, names: readonly string[]) =>
+    `Metric "${metric}": missing value for label "${label}"; this metric's variable labels are ${list(names)}.`,
+  unknownLabel: (metric: string, label: string, names: readonly string[]) =>
+    `Metric "${metric}": unknown label "${label}"; this metric's variable labels are ${list(names)}.`,
+  invalidLabelValue: (metric: string, label: string, value: unknown) =>
+    `Metric "${metric}": label "${label}" has value ${String(value)} of type ${typeof value}; label values must be strings or numbers.`,
+  negativeIncrement: (metric: string, value: unknown) =>
+    `Metric "${metric}": a counter only goes up; inc() takes a finite number >= 0, got ${String(value)}.`,
+  notANumber: (metric: string, method: string, value: unknown) =>
+    `Metric "${metric}": ${method}() takes a finite number, got ${String(value)}.`,
+  notAnInteger: (metric: string, method: string, value: unknown) =>
+    `Metric "${metric}": ${method}() of an integer metric takes a whole number, got ${String(value)}.`,
+  unsupportedContentType: (value: unknown) =>
+    `Unsupported exposition content type ${JSON.stringify(value)}; use "text/plain; version=0.0.4" or "application/openmetrics-text; version=1.0.0".`,
+} as const;

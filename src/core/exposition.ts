@@ -1,0 +1,102 @@
+import { Registry, RegistryContentType } from 'prom-client';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './constants';
+import { DynamoMetricsError, MESSAGES } from './errors';
+
+export type ExpositionContentType =
+  typeof PROMETHEUS_CONTENT_TYPE | typeof OPENMETRICS_CONTENT_TYPE;
+
+/** The subset of prom-client's metric interface that its Registry uses for exposition. */
+export interface ExposableMetric {
+  name: string;
+  help: string;
+  type: string;
+  aggregator: string;
+  get(): unknown;
+  getForPromString?(): unknown;
+  reset(): void;
+}
+
+/**
+ * Picks the format a scraper asked for. Prometheus 2.x sends
+ * `application/openmetrics-text;version=1.0.0,...;q=...,text/plain;version=0.0.4;q=0.5,...`;
+ * anything without an OpenMetrics entry gets the classic text format.
+ */
+export function negotiateContentType(accept: string | string[] | undefined): ExpositionContentType {
+  const header = Array.isArray(accept) ? accept.join(',') : accept;
+  if (!header || !header.includes('application/openmetrics-text')) return PROMETHEUS_CONTENT_TYPE;
+  let best: ExpositionContentType = PROMETHEUS_CONTENT_TYPE;
+  let bestQ = -1;
+  for (const part of header.split(',')) {
+    const [type, ...params] = part
+      .trim()
+      .split(';')
+      .map((s) => s.trim());
+    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+    const candidate =
+      type === 'application/openmetrics-text'
+        ? OPENMETRICS_CONTENT_TYPE
+        : type === 'text/plain' || type === '*/*'
+          ? PROMETHEUS_CONTENT_TYPE
+          : undefined;
+    if (candidate && q > bestQ) {
+      best = candidate;
+      bestQ = q;
+    }
+  }
+  return best;
+}
+
+export function assertContentType(contentType: unknown): ExpositionContentType {
+  if (contentType === PROMETHEUS_CONTENT_TYPE || contentType === OPENMETRICS_CONTENT_TYPE) {
+    return contentType;
+  }
+  throw new DynamoMetricsError(MESSAGES.unsupportedContentType(contentType));
+}
+
+/**
+ * prom-client's Registry renames registered counters in place when it renders OpenMetrics
+ * (it strips `_total`), so OpenMetrics rendering goes through throw-away views, never the
+ * metric objects themselves.
+ */
+function openMetricsView(metric: ExposableMetric, fetch: () => unknown): ExposableMetric {
+  const view: ExposableMetric = {
+    name: metric.name,
+    help: metric.help,
+    type: metric.type,
+    aggregator: metric.aggregator,
+    get: () => metric.get(),
+    getForPromString: async () => ({ ...((await fetch()) as object), name: view.name }),
+    reset: () => undefined,
+  };
+  return view;
+}
+
+/** Renders metrics with prom-client's Registry; duplicate names keep the first one given. */
+export function renderMetrics(
+  contentType: ExpositionContentType,
+  metrics: Iterable<{ metric: ExposableMetric; fetch?: () => unknown }>,
+): Promise<string> {
+  const open = contentType === OPENMETRICS_CONTENT_TYPE;
+  // prom-client's typings omit the constructor's content-type argument.
+  const registry = new (Registry as unknown as new (type: string) => Registry<RegistryContentType>)(
+    contentType,
+  );
+  for (const { metric, fetch } of metrics) {
+    if (registry.getSingleMetric(metric.name)) continue;
+    const fetcher =
+      fetch ??
+      (() =>
+        typeof metric.getForPromString === 'function' ? metric.getForPromString() : metric.get());
+    const exposed =
+      open || fetch
+        ? open
+          ? openMetricsView(metric, fetcher)
+          : { ...metric, getForPromString: fetcher, get: fetcher }
+        : metric;
+    registry.registerMetric(exposed as unknown as Parameters<Registry['registerMetric']>[0]);
+  }
+  if (registry.getMetricsAsArray().length === 0) {
+    return Promise.resolve(open ? '# EOF\n' : '');
+  }
+  return registry.metrics();
+}

@@ -1,0 +1,192 @@
+import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries, SeriesLabels } from './series';
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+/** What makes two creations of one metric name the same metric. */
+export interface FamilyDefinition {
+  readonly name: string;
+  readonly type: MetricType;
+  readonly integer: boolean;
+  readonly help: string;
+  /** All label names in series order: hierarchy labels, constant labels, variable labels. */
+  readonly labelNames: readonly string[];
+  readonly buckets?: readonly number[];
+}
+
+/** One sample as prom-client's Registry formats it (see prom-client lib/registry.js). */
+interface Sample {
+  labels: Record<string, string | number>;
+  sharedLabels?: SeriesLabels;
+  value: number;
+  metricName?: string;
+}
+
+interface PromMetricData {
+  name: string;
+  help: string;
+  type: MetricType;
+  values: Sample[];
+  aggregator: string;
+}
+
+const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+type Node = Map<string, Node | AnySeries>;
+
+/**
+ * All series of one metric name inside one runtime. It presents prom-client's metric interface
+ * (name, help, type, get, getForPromString, reset), so prom-client's Registry does the exposition
+ * and its cluster aggregator can merge it, while updates stay on the project's bound series.
+ */
+export class MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: MetricType;
+  readonly aggregator: string;
+  readonly series: AnySeries[] = [];
+  /** Hooks run just before every scrape (for values that must be fresh, such as uptime). */
+  readonly collectHooks: Array<() => void> = [];
+  private readonly root: Node = new Map();
+  private readonly bounds?: Float64Array;
+  /** Bucket `le` label objects, shared by all series so prom-client's label cache hits. */
+  private readonly leLabels?: ReadonlyArray<Record<string, string | number>>;
+
+  constructor(readonly definition: FamilyDefinition) {
+    this.name = definition.name;
+    this.help = definition.help;
+    this.type = definition.type;
+    this.aggregator = 'sum';
+    if (definition.buckets) {
+      this.bounds = Float64Array.from(definition.buckets);
+      this.leLabels = [...definition.buckets.map((le) => ({ le })), { le: '+Inf' }];
+    }
+  }
+
+  /** The series for these label values (in `labelNames` order), created on first use. */
+  resolve(values: readonly string[], path: readonly string[]): AnySeries {
+    const names = this.definition.labelNames;
+    if (names.length === 0) {
+      return this.series[0] ?? this.add(values, path);
+    }
+    let node = this.root;
+    const last = values.length - 1;
+    for (let i = 0; i < last; i++) {
+      let next = node.get(values[i]!) as Node | undefined;
+      if (!next) {
+        next = new Map();
+        node.set(values[i]!, next);
+      }
+      node = next;
+    }
+    const found = node.get(values[last]!) as AnySeries | undefined;
+    if (found) return found;
+    const created = this.add(values, path);
+    node.set(values[last]!, created);
+    return created;
+  }
+
+  /** Removes one series; later use of the same label values starts a fresh one. */
+  remove(values: readonly string[]): boolean {
+    const nodes: Node[] = [this.root];
+    for (let i = 0; i < values.length - 1; i++) {
+      const next = nodes[i]!.get(values[i]!) as Node | undefined;
+      if (!next) return false;
+      nodes.push(next);
+    }
+    const leaf = nodes[nodes.length - 1]!;
+    const series = leaf.get(values[values.length - 1]!) as AnySeries | undefined;
+    if (!series) return false;
+    leaf.delete(values[values.length - 1]!);
+    this.series.splice(this.series.indexOf(series), 1);
+    return true;
+  }
+
+  reset(): void {
+    for (const s of this.series) s.reset();
+  }
+
+  /** prom-client's fast path: labels shared by all samples of a series are passed once. */
+  getForPromString(filter?: (s: AnySeries) => boolean): PromMetricData {
+    for (const hook of this.collectHooks) hook();
+    const values: Sample[] = [];
+    for (const s of this.series) {
+      if (filter && !filter(s)) continue;
+      if (s instanceof HistogramSeries) this.pushHistogram(values, s);
+      else values.push({ labels: NO_LABELS, sharedLabels: s.labels, value: s.value });
+    }
+    return {
+      name: this.name,
+      help: this.help,
+      type: this.type,
+      values,
+      aggregator: this.aggregator,
+    };
+  }
+
+  /** Full labels on every sample, as prom-client's AggregatorRegistry and JSON output expect. */
+  get(filter?: (s: AnySeries) => boolean): PromMetricData {
+    const data = this.getForPromString(filter);
+    data.values = data.values.map(({ labels, sharedLabels, value, metricName }) => ({
+      labels: { ...labels, ...sharedLabels },
+      value,
+      metricName,
+    }));
+    return data;
+  }
+
+  private pushHistogram(values: Sample[], s: HistogramSeries): void {
+    const bucketName = `${this.name}_bucket`;
+    const le = this.leLabels!;
+    let acc = 0;
+    for (let i = 0; i < s.bounds.length; i++) {
+      acc += s.counts[i]!;
+      values.push({ labels: le[i]!, sharedLabels: s.labels, value: acc, metricName: bucketName });
+    }
+    values.push(
+      {
+        labels: le[s.bounds.length]!,
+        sharedLabels: s.labels,
+        value: s.count,
+        metricName: bucketName,
+      },
+      { labels: NO_LABELS, sharedLabels: s.labels, value: s.sum, metricName: `${this.name}_sum` },
+      {
+        labels: NO_LABELS,
+        sharedLabels: s.labels,
+        value: s.count,
+        metricName: `${this.name}_count`,
+      },
+    );
+  }
+
+  private add(values: readonly string[], path: readonly string[]): AnySeries {
+    const names = this.definition.labelNames;
+    const labels: Record<string, string> = {};
+    for (let i = 0; i < names.length; i++) labels[names[i]!] = values[i]!;
+    Object.freeze(labels);
+    const { type, integer } = this.definition;
+    const series =
+      type === 'counter'
+        ? new CounterSeries(this.name, labels, path, integer)
+        : type === 'gauge'
+          ? new GaugeSeries(this.name, labels, path, integer)
+          : new HistogramSeries(this.name, labels, path, integer, this.bounds!);
+    this.series.push(series);
+    return series;
+  }
+}
+
+export function describeDefinition(d: FamilyDefinition): string {
+  const kind = `${d.integer ? 'integer ' : ''}${d.type}`;
+  const buckets = d.buckets ? `, buckets=[${d.buckets.join(',')}]` : '';
+  return `${kind}(help=${JSON.stringify(d.help)}, labels=[${[...d.labelNames].sort().join(',')}]${buckets})`;
+}
+
+export function sameDefinition(a: FamilyDefinition, b: FamilyDefinition): boolean {
+  if (a.type !== b.type || a.integer !== b.integer || a.help !== b.help) return false;
+  if (a.labelNames.length !== b.labelNames.length) return false;
+  const names = new Set(a.labelNames);
+  if (!b.labelNames.every((n) => names.has(n))) return false;
+  if (!a.buckets !== !b.buckets) return false;
+  return !a.buckets || a.buckets.join(',') === b.buckets!.join(',');
+}

@@ -1,0 +1,131 @@
+import { register as globalRegistry, Registry } from 'prom-client';
+import { DEFAULT_PREFIX } from './constants';
+import { MetricsLevel } from './level';
+import { sanitizeHierarchyName, validatePrefix } from './naming';
+import { MetricCreatedEvent, MetricStore } from './store';
+
+export interface DistributedRuntimeOptions {
+  /** Metric name prefix; `''` for none. Default `dynamo`. */
+  prefix?: string;
+  /**
+   * Include prom-client's global registry (where `@willsoto/nestjs-prometheus` and plain
+   * prom-client metrics live) in the runtime's output. Default false in the core.
+   */
+  includeGlobalRegistry?: boolean;
+  /** The registry to include when `includeGlobalRegistry` is true; default prom-client's global one. */
+  globalRegistry?: Registry;
+  /** Called for every metric created, e.g. to log registrations. */
+  onMetricCreated?: (event: MetricCreatedEvent) => void;
+}
+
+/** Caches children by sanitised name so the same name always gives the same object. */
+class Children<T> {
+  private readonly byName = new Map<string, T>();
+  constructor(private readonly level: string) {}
+
+  get(name: string, create: (clean: string) => T): T {
+    const clean = sanitizeHierarchyName(this.level, name);
+    let child = this.byName.get(clean);
+    if (!child) {
+      child = create(clean);
+      this.byName.set(clean, child);
+    }
+    return child;
+  }
+
+  values(): IterableIterator<T> {
+    return this.byName.values();
+  }
+}
+
+export class Endpoint extends MetricsLevel {
+  constructor(
+    store: MetricStore,
+    prefix: string,
+    readonly component: Component,
+    readonly name: string,
+  ) {
+    super(store, prefix, [...component.path, name]);
+  }
+}
+
+export class Component extends MetricsLevel {
+  private readonly endpoints = new Children<Endpoint>('endpoint');
+
+  constructor(
+    store: MetricStore,
+    prefix: string,
+    readonly namespace: Namespace,
+    readonly name: string,
+  ) {
+    super(store, prefix, [...namespace.path, name]);
+  }
+
+  endpoint(name: string): Endpoint {
+    return this.endpoints.get(name, (clean) => new Endpoint(this.store, this.prefix, this, clean));
+  }
+}
+
+export class Namespace extends MetricsLevel {
+  private readonly components = new Children<Component>('component');
+
+  constructor(
+    store: MetricStore,
+    prefix: string,
+    readonly runtime: DistributedRuntime,
+    readonly name: string,
+  ) {
+    super(store, prefix, [name]);
+  }
+
+  component(name: string): Component {
+    return this.components.get(
+      name,
+      (clean) => new Component(this.store, this.prefix, this, clean),
+    );
+  }
+}
+
+/**
+ * The root of the hierarchy. Each runtime owns its own metrics, so two runtimes (two Nest apps
+ * in one process, or two tests) never collide.
+ */
+export class DistributedRuntime extends MetricsLevel {
+  readonly startedAt = performance.now();
+  private readonly namespaces = new Children<Namespace>('namespace');
+
+  constructor(options: DistributedRuntimeOptions = {}) {
+    const prefix = validatePrefix(options.prefix ?? DEFAULT_PREFIX);
+    const store = new MetricStore({
+      includeGlobalRegistry: options.includeGlobalRegistry ?? false,
+      globalRegistry: options.globalRegistry ?? globalRegistry,
+      onMetricCreated: options.onMetricCreated,
+    });
+    super(store, prefix, []);
+  }
+
+  namespace(name: string): Namespace {
+    return this.namespaces.get(
+      name,
+      (clean) => new Namespace(this.store, this.prefix, this, clean),
+    );
+  }
+
+  /** Seconds since the runtime was created. */
+  uptimeSeconds(): number {
+    return (performance.now() - this.startedAt) / 1000;
+  }
+
+  /** The metric families of this runtime (for introspection and custom exporters). */
+  metricFamilies() {
+    return [...this.store.all()];
+  }
+
+  /**
+   * Registers `hook` to run right before every scrape of the metric `fullName`, so a value
+   * such as uptime is fresh whenever it is read.
+   */
+  onCollect(fullName: string, hook: () => void): void {
+    this.store.get(fullName)?.collectHooks.push(hook);
+  }
+}

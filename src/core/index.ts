@@ -1,0 +1,23 @@
+export * from './constants';
+export { DynamoMetricsError, MESSAGES } from './errors';
+export { negotiateContentType, ExpositionContentType } from './exposition';
+export type { MetricType, FamilyDefinition, MetricFamily } from './family';
+export {
+  DistributedRuntime,
+  DistributedRuntimeOptions,
+  Namespace,
+  Component,
+  Endpoint,
+} from './hierarchy';
+export { MetricsLevel, ConstLabels } from './level';
+export * from './metric-vec';
+export { sanitizeHierarchyName, isValidLabelName, isValidMetricName } from './naming';
+export {
+  CounterSeries,
+  GaugeSeries,
+  HistogramSeries,
+  HistogramSnapshot,
+  SeriesLabels,
+} from './series';
+export type { MetricCreatedEvent } from './store';
+export * from './worker-metrics';

@@ -1,0 +1,95 @@
+import { DynamoMetricsError, MESSAGES } from './errors';
+import { MetricFamily } from './family';
+import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
+
+export type LabelValue = string | number;
+export type LabelValues = Record<string, LabelValue>;
+
+/**
+ * A metric with variable labels. `labels()` returns the bound series for one set of values:
+ * keep it (for example in a field) and update it directly on hot paths.
+ */
+export class MetricVec<S extends AnySeries> {
+  /**
+   * For each label of the family, in family order: a fixed value (hierarchy or constant label)
+   * or the index of the variable label that supplies it.
+   */
+  private readonly slots: ReadonlyArray<string | number>;
+
+  constructor(
+    private readonly family: MetricFamily,
+    fixed: Readonly<Record<string, string>>,
+    /** Variable label names, in the order positional `labels()` arguments use. */
+    readonly labelNames: readonly string[],
+    private readonly path: readonly string[],
+  ) {
+    this.slots = family.definition.labelNames.map((name) =>
+      name in fixed ? fixed[name]! : labelNames.indexOf(name),
+    );
+  }
+
+  get name(): string {
+    return this.family.name;
+  }
+
+  /** `labels({ model: 'a' })` or positional `labels('a')`. */
+  labels(...args: [LabelValues] | LabelValue[]): S {
+    return this.family.resolve(this.values(args), this.path) as S;
+  }
+
+  /** Forgets one series (for label values that will not come back). */
+  remove(...args: [LabelValues] | LabelValue[]): boolean {
+    return this.family.remove(this.values(args));
+  }
+
+  /** Resets every series this handle created. */
+  reset(): void {
+    for (const s of this.ownSeries()) s.reset();
+  }
+
+  private *ownSeries(): Iterable<AnySeries> {
+    const names = this.family.definition.labelNames;
+    for (const s of this.family.series) {
+      if (this.slots.every((slot, i) => typeof slot !== 'string' || s.labels[names[i]!] === slot)) {
+        yield s;
+      }
+    }
+  }
+
+  private values(args: [LabelValues] | LabelValue[]): string[] {
+    const names = this.labelNames;
+    let vars: LabelValue[];
+    const first = args[0];
+    if (args.length === 1 && typeof first === 'object' && first !== null) {
+      const given = first as LabelValues;
+      for (const key of Object.keys(given)) {
+        if (!names.includes(key)) {
+          throw new DynamoMetricsError(MESSAGES.unknownLabel(this.name, key, names));
+        }
+      }
+      vars = names.map((n) => {
+        if (!(n in given)) throw new DynamoMetricsError(MESSAGES.missingLabel(this.name, n, names));
+        return given[n]!;
+      });
+    } else {
+      if (args.length !== names.length) {
+        throw new DynamoMetricsError(MESSAGES.wrongLabelCount(this.name, names, args.length));
+      }
+      vars = args as LabelValue[];
+    }
+    for (let i = 0; i < vars.length; i++) {
+      const v = vars[i];
+      if (typeof v !== 'string' && typeof v !== 'number') {
+        throw new DynamoMetricsError(MESSAGES.invalidLabelValue(this.name, names[i]!, v));
+      }
+    }
+    return this.slots.map((slot) => (typeof slot === 'string' ? slot : String(vars[slot])));
+  }
+}
+
+export type CounterVec = MetricVec<CounterSeries>;
+export type GaugeVec = MetricVec<GaugeSeries>;
+export type HistogramVec = MetricVec<HistogramSeries>;
+export type Counter = CounterSeries;
+export type Gauge = GaugeSeries;
+export type Histogram = HistogramSeries;

@@ -1,0 +1,163 @@
+import { DynamoMetricsError, MESSAGES } from './errors';
+
+/** Label values of one series, frozen: prom-client caches its formatted text by object identity. */
+export type SeriesLabels = Readonly<Record<string, string>>;
+
+/**
+ * A bound series: one set of label values, resolved once. Updating it touches plain fields only,
+ * with no label hashing and no allocation, which is what keeps the per-call cost in nanoseconds.
+ */
+abstract class BaseSeries {
+  constructor(
+    /** Full metric name, for error messages. */
+    readonly metricName: string,
+    readonly labels: SeriesLabels,
+    /** The level path the series belongs to (empty for runtime-level metrics). */
+    readonly path: readonly string[],
+    protected readonly integer: boolean,
+  ) {}
+
+  protected checkNumber(method: string, value: number): void {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, method, value));
+    }
+    if (this.integer && !Number.isInteger(value)) {
+      throw new DynamoMetricsError(MESSAGES.notAnInteger(this.metricName, method, value));
+    }
+  }
+
+  abstract reset(): void;
+}
+
+export class CounterSeries extends BaseSeries {
+  value = 0;
+
+  inc(amount?: number): void {
+    if (amount === undefined) {
+      this.value += 1;
+      return;
+    }
+    if (!(amount >= 0 && amount < Infinity)) {
+      throw new DynamoMetricsError(MESSAGES.negativeIncrement(this.metricName, amount));
+    }
+    if (this.integer && !Number.isInteger(amount)) {
+      throw new DynamoMetricsError(MESSAGES.notAnInteger(this.metricName, 'inc', amount));
+    }
+    this.value += amount;
+  }
+
+  get(): number {
+    return this.value;
+  }
+
+  reset(): void {
+    this.value = 0;
+  }
+}
+
+export class GaugeSeries extends BaseSeries {
+  value = 0;
+
+  inc(amount?: number): void {
+    if (amount === undefined) {
+      this.value += 1;
+      return;
+    }
+    this.checkNumber('inc', amount);
+    this.value += amount;
+  }
+
+  dec(amount?: number): void {
+    if (amount === undefined) {
+      this.value -= 1;
+      return;
+    }
+    this.checkNumber('dec', amount);
+    this.value -= amount;
+  }
+
+  set(value: number): void {
+    this.checkNumber('set', value);
+    this.value = value;
+  }
+
+  /** Sets the gauge to the current Unix time in seconds. */
+  setToCurrentTime(): void {
+    this.value = this.integer ? Math.floor(Date.now() / 1000) : Date.now() / 1000;
+  }
+
+  get(): number {
+    return this.value;
+  }
+
+  reset(): void {
+    this.value = 0;
+  }
+}
+
+export interface HistogramSnapshot {
+  /** Cumulative counts per upper bound, +Inf last. */
+  buckets: Record<string, number>;
+  count: number;
+  sum: number;
+}
+
+export class HistogramSeries extends BaseSeries {
+  /** Non-cumulative counts; the last slot is the +Inf overflow. Cumulated at scrape time. */
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+
+  constructor(
+    metricName: string,
+    labels: SeriesLabels,
+    path: readonly string[],
+    integer: boolean,
+    readonly bounds: Float64Array,
+  ) {
+    super(metricName, labels, path, integer);
+    this.counts = new Float64Array(bounds.length + 1);
+  }
+
+  observe(value: number): void {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, 'observe', value));
+    }
+    const bounds = this.bounds;
+    const n = bounds.length;
+    let i = 0;
+    while (i < n && value > bounds[i]!) i++;
+    this.counts[i]!++;
+    this.sum += value;
+    this.count++;
+  }
+
+  /** Starts a timer; calling the returned function observes the elapsed seconds and returns them. */
+  startTimer(): () => number {
+    const start = performance.now();
+    return () => {
+      const seconds = (performance.now() - start) / 1000;
+      this.observe(seconds);
+      return seconds;
+    };
+  }
+
+  get(): HistogramSnapshot {
+    const buckets: Record<string, number> = {};
+    let acc = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      acc += this.counts[i]!;
+      buckets[String(this.bounds[i])] = acc;
+    }
+    buckets['+Inf'] = this.count;
+    return { buckets, count: this.count, sum: this.sum };
+  }
+
+  reset(): void {
+    this.counts.fill(0);
+    this.sum = 0;
+    this.count = 0;
+  }
+}
+
+export type AnySeries = CounterSeries | GaugeSeries | HistogramSeries;
