@@ -1,0 +1,75 @@
+/** Small timing helpers shared by the benchmarks. Ratios come from one run, never across runs. */
+
+export interface BenchArgs {
+  quick: boolean;
+  json: boolean;
+  only?: string[];
+}
+
+export function parseArgs(argv: string[]): BenchArgs {
+  const only = argv
+    .find((a) => a.startsWith('--only='))
+    ?.slice('--only='.length)
+    .split(',');
+  return { quick: argv.includes('--quick'), json: argv.includes('--json'), only };
+}
+
+/** Nanoseconds per iteration of `fn`, the best of `rounds` rounds (best = least disturbed). */
+export function nsPerOp(
+  fn: (iterations: number) => void,
+  iterations: number,
+  rounds: number,
+): number {
+  fn(Math.min(iterations, 10_000)); // warm-up, lets the JIT settle
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    fn(iterations);
+    const ns = Number(process.hrtime.bigint() - start) / iterations;
+    if (ns < best) best = ns;
+  }
+  return best;
+}
+
+/** Like nsPerOp, for async work: `fn` runs `iterations` awaited calls. */
+export async function nsPerOpAsync(
+  fn: (iterations: number) => Promise<void>,
+  iterations: number,
+  rounds: number,
+): Promise<number> {
+  await fn(Math.min(iterations, 10_000));
+  let best = Infinity;
+  for (let r = 0; r < rounds; r++) {
+    const start = process.hrtime.bigint();
+    await fn(iterations);
+    const ns = Number(process.hrtime.bigint() - start) / iterations;
+    if (ns < best) best = ns;
+  }
+  return best;
+}
+
+/**
+ * Runs named variants alternately (A, B, C, A, B, C, ...) so slow drift of the machine affects
+ * all of them alike; returns the median of each variant's results.
+ */
+export async function alternate<K extends string>(
+  rounds: number,
+  variants: Record<K, () => Promise<number>>,
+): Promise<Record<K, number>> {
+  const results = {} as Record<K, number[]>;
+  for (const k of Object.keys(variants) as K[]) results[k] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const k of Object.keys(variants) as K[]) results[k].push(await variants[k]());
+  }
+  const out = {} as Record<K, number>;
+  for (const k of Object.keys(results) as K[]) out[k] = median(results[k]);
+  return out;
+}
+
+export function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export const round = (n: number, digits = 3): number => Number(n.toFixed(digits));

@@ -1,0 +1,33 @@
+import { benchInprocess } from './inprocess.bench';
+import { parseArgs } from './harness';
+import { benchScrape } from './scrape.bench';
+
+/**
+ * `npm run bench [-- --quick] [-- --json] [-- --only=inprocess,scrape]`. Prints a table of
+ * results and, last, one JSON line with every figure. Ratios compare variants measured in this
+ * same run, so they are meaningful on any machine; absolute figures are not.
+ */
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const want = (name: string) => !args.only || args.only.includes(name);
+  const results: Record<string, unknown> = {};
+  const log = (...parts: unknown[]) => {
+    if (!args.json) console.log(...parts);
+    else console.error(...parts);
+  };
+
+  if (want('inprocess')) {
+    results.inprocess = benchInprocess(args);
+    log('inprocess (target ratio <= 0.15):', results.inprocess);
+  }
+  if (want('scrape')) {
+    results.scrape = await benchScrape(args);
+    log('scrape (target ratio <= 1.0):', results.scrape);
+  }
+  console.log(JSON.stringify(results));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DistributedRuntime, WorkerMetrics } from '../src';
+import { BenchArgs, nsPerOp, round } from './harness';
+
+/**
+ * The worker-metric updates of one call (concurrency inc and dec, requests, request and
+ * response bytes, duration observe), through the core's bound series versus prom-client's API
+ * with labels. Both sides read the clock twice, as a real call does.
+ */
+export function benchInprocess(args: BenchArgs) {
+  const endpoint = new DistributedRuntime()
+    .namespace('dynamo')
+    .component('backend')
+    .endpoint('generate');
+  const worker = new WorkerMetrics(endpoint);
+
+  const registry = new Registry();
+  const labelNames = ['namespace', 'component', 'endpoint'];
+  const labels = { namespace: 'dynamo', component: 'backend', endpoint: 'generate' };
+  const registers = [registry];
+  const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
+  const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
+  const duration = new Histogram({
+    name: 'request_duration_seconds',
+    help: 'h',
+    labelNames,
+    registers,
+  });
+  const bytesIn = new Counter({ name: 'request_bytes_total', help: 'h', labelNames, registers });
+  const bytesOut = new Counter({ name: 'response_bytes_total', help: 'h', labelNames, registers });
+
+  const ours = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const started = worker.start();
+      worker.end(started, 128, 512);
+    }
+  };
+  const promclient = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      requests.inc(labels);
+      concurrent.inc(labels);
+      const started = performance.now();
+      concurrent.dec(labels);
+      duration.observe(labels, (performance.now() - started) / 1000);
+      bytesIn.inc(labels, 128);
+      bytesOut.inc(labels, 512);
+    }
+  };
+
+  const iterations = args.quick ? 300_000 : 2_000_000;
+  const rounds = args.quick ? 5 : 9;
+  let ns = Infinity;
+  let promclientNs = Infinity;
+  // Alternate the two sides so both see the same machine state.
+  for (let r = 0; r < 3; r++) {
+    ns = Math.min(ns, nsPerOp(ours, iterations, rounds));
+    promclientNs = Math.min(promclientNs, nsPerOp(promclient, iterations / 4, rounds));
+  }
+  return {
+    ns: round(ns, 1),
+    promclient_ns: round(promclientNs, 1),
+    ratio_vs_promclient: round(ns / promclientNs),
+  };
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/common';
+import { PrometheusController } from '@willsoto/nestjs-prometheus';
+import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
+import { MetricsExporter } from './metrics-exporter.service';
+
+interface HeaderWriter {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * `GET /metrics` on the application's own server (Express or Fastify), registered through
+ * `@willsoto/nestjs-prometheus` (which sets its path). It serves the whole runtime, global
+ * prom-client registry included, in the format the scraper asks for.
+ */
+@Controller()
+export class DynamoMetricsController extends PrometheusController {
+  constructor(
+    private readonly exporter: MetricsExporter,
+    @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
+  ) {
+    super();
+  }
+
+  @Get()
+  override async index(
+    @Res({ passthrough: true }) response: unknown,
+    @Req() request?: { headers: Record<string, string | string[] | undefined> },
+  ): Promise<string> {
+    const { enabled, port } = this.config.system;
+    // With forRootAsync() the route exists before the options are known; it answers as absent.
+    if (!enabled || port !== undefined) throw new NotFoundException();
+    const { contentType, body } = await this.exporter.render(request?.headers.accept);
+    (response as HeaderWriter).header('Content-Type', contentType);
+    return body;
+  }
+}

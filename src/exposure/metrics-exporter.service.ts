@@ -1,0 +1,56 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  CounterSeries,
+  DistributedRuntime,
+  HistogramSeries,
+  Namespace,
+  negotiateContentType,
+} from '../core';
+
+export interface Exposition {
+  contentType: string;
+  body: string;
+}
+
+/** Buckets for scrape duration: scrapes take milliseconds, and a slow one is what matters. */
+const SCRAPE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+/**
+ * Renders `/metrics` for the controller and the system server alike: picks the format from the
+ * scraper's Accept header, refreshes the uptime gauge and reports on scraping itself.
+ */
+@Injectable()
+export class MetricsExporter {
+  private readonly scrapes: CounterSeries;
+  private readonly scrapeDuration: HistogramSeries;
+
+  constructor(
+    private readonly runtime: DistributedRuntime,
+    @Inject(Namespace) namespace: Namespace,
+  ) {
+    const uptime = namespace.createGauge(
+      'system_uptime_seconds',
+      'Time since the runtime started, in seconds',
+    );
+    runtime.onCollect(uptime.metricName, () => uptime.set(runtime.uptimeSeconds()));
+    this.scrapes = namespace.createIntCounter(
+      'system_scrapes_total',
+      'Total number of /metrics scrapes served',
+    );
+    this.scrapeDuration = namespace.createHistogram(
+      'system_scrape_duration_seconds',
+      'Time to render the /metrics exposition, in seconds',
+      {},
+      SCRAPE_BUCKETS,
+    );
+  }
+
+  async render(accept?: string | string[]): Promise<Exposition> {
+    const started = performance.now();
+    const contentType = negotiateContentType(accept);
+    const body = await this.runtime.prometheusMetricsFmt(contentType);
+    this.scrapes.inc();
+    this.scrapeDuration.observe((performance.now() - started) / 1000);
+    return { contentType, body };
+  }
+}

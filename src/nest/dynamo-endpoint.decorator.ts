@@ -1,0 +1,30 @@
+import { SetMetadata } from '@nestjs/common';
+import { DYNAMO_ENDPOINT_METADATA } from './dynamo-metrics.constants';
+
+export interface DynamoEndpointOptions {
+  /** Default: the module's namespace. */
+  namespace?: string;
+  /** Default: the module's `defaultComponent`, else from the class (`BackendService` -> `backend`). */
+  component?: string;
+  /** Default: from the method name (`chatCompletions` -> `chat_completions`). */
+  endpoint?: string;
+  /**
+   * Request size in bytes, for plain provider methods (HTTP and RPC handlers measure the wire).
+   * Receives the method's arguments.
+   */
+  requestSize?: (args: unknown[]) => number;
+  /**
+   * Response size in bytes, for plain provider methods. Receives the resolved result, or each
+   * item of a streamed result (Observable or async iterable).
+   */
+  responseSize?: (result: unknown) => number;
+}
+
+/**
+ * Records the worker metrics (requests, concurrency, duration, bytes, errors) for every call of
+ * the method: HTTP routes, microservice handlers and plain provider methods, with sync, Promise,
+ * Observable, async iterable and stream results. It only attaches metadata; the module's
+ * explorer instruments the method when the application starts.
+ */
+export const DynamoEndpoint = (options: DynamoEndpointOptions = {}): MethodDecorator =>
+  SetMetadata(DYNAMO_ENDPOINT_METADATA, options);

@@ -1,0 +1,252 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { finished, Readable } from 'node:stream';
+import { StreamableFile } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { WorkerErrorType, WorkerMetrics } from '../core';
+import { DynamoEndpointOptions } from './dynamo-endpoint.decorator';
+import { classifyError } from './error-classifier';
+import {
+  isThenable,
+  resultKind,
+  StreamWatcher,
+  watchAsyncIterable,
+  watchObservable,
+} from './result-kinds';
+
+export type HandlerKind = 'http' | 'rpc' | 'plain';
+
+/** How an HTTP handler hands us its response object (see DynamoEndpointExplorer). */
+export interface HttpCarrier {
+  /** Argument index of the response (or request) object; -1 when there is none. */
+  index: number;
+  type: 'response' | 'request';
+  /** The handler writes the response itself (@Res() without passthrough). */
+  manual: boolean;
+}
+
+type Method = (...args: unknown[]) => unknown;
+
+/**
+ * One started call. `finish()` runs exactly once whatever happens (success, throw, reject,
+ * stream error, client disconnect, early unsubscribe), so the concurrency gauge always returns.
+ */
+class Call {
+  private done = false;
+  /** Set when a failure is known before the end (e.g. the handler threw, then Nest responded). */
+  error?: WorkerErrorType;
+  responseBytes = 0;
+  readonly started: number;
+
+  constructor(
+    private readonly metrics: WorkerMetrics,
+    readonly requestBytes: number,
+    private readonly itemSize?: (item: unknown) => number,
+  ) {
+    this.started = metrics.start();
+  }
+
+  finish(error?: WorkerErrorType): void {
+    if (this.done) return;
+    this.done = true;
+    this.metrics.end(this.started, this.requestBytes, this.responseBytes, this.error ?? error);
+  }
+
+  /** For RPC and plain calls whose end is the end of their stream. */
+  watcher(): StreamWatcher {
+    const itemSize = this.itemSize;
+    return {
+      next: itemSize ? (item) => (this.responseBytes += safeSize(itemSize, item)) : undefined,
+      error: () => this.finish('stream_error'),
+      complete: () => this.finish(),
+      cancel: () => this.finish('cancelled'),
+    };
+  }
+}
+
+/**
+ * Records one decorated method for one application: the resolved worker metrics plus the
+ * logic that finds the end of each call for the handler's kind.
+ */
+export class EndpointRecorder {
+  constructor(
+    readonly metrics: WorkerMetrics,
+    readonly kind: HandlerKind,
+    private readonly options: DynamoEndpointOptions,
+    private readonly carrier: HttpCarrier,
+  ) {}
+
+  invoke(self: unknown, original: Method, args: unknown[]): unknown {
+    if (this.kind === 'http') {
+      const response = this.responseOf(args);
+      if (response) return this.invokeHttp(self, original, args, response);
+    }
+    return this.invokeSettled(self, original, args);
+  }
+
+  private responseOf(args: unknown[]): ServerResponse | undefined {
+    const { index, type } = this.carrier;
+    if (index < 0) return undefined;
+    const carrier = args[index] as { raw?: unknown; res?: unknown } | undefined;
+    if (!carrier) return undefined;
+    // Express passes its response (a ServerResponse); Fastify a reply whose `raw` is one.
+    const response = type === 'response' ? (carrier.raw ?? carrier) : carrier.res;
+    return response && typeof (response as ServerResponse).once === 'function'
+      ? (response as ServerResponse)
+      : undefined;
+  }
+
+  /** HTTP: the call ends when the response is complete or the connection closes. */
+  private invokeHttp(
+    self: unknown,
+    original: Method,
+    args: unknown[],
+    res: ServerResponse,
+  ): unknown {
+    const call = new Call(this.metrics, requestBytes(res.req));
+    if (res.destroyed) {
+      // The client left while guards and pipes ran; nothing will be sent.
+      call.finish('cancelled');
+      return original.apply(self, args);
+    }
+    let counting = false;
+    const countWrites = () => {
+      if (counting) return;
+      counting = true;
+      countResponseWrites(res, call);
+    };
+    if (this.carrier.manual) countWrites();
+    res.once('close', () => {
+      const complete = res.writableFinished;
+      if (!counting && complete) call.responseBytes = contentLength(res);
+      call.finish(complete ? undefined : 'cancelled');
+    });
+    const onResult = (value: unknown): unknown => {
+      const kind = resultKind(value);
+      if (kind === 'value') return value;
+      countWrites();
+      // Only failures matter here: the end of the call is the end of the response.
+      const watch: StreamWatcher = {
+        error: () => (call.error ??= 'stream_error'),
+        complete: noop,
+        cancel: noop,
+      };
+      return watchResult(value, kind, watch);
+    };
+    let result: unknown;
+    try {
+      result = original.apply(self, args);
+    } catch (err) {
+      call.error = classifyError(err);
+      throw err;
+    }
+    if (isThenable(result)) {
+      return result.then(onResult, (err: unknown) => {
+        call.error = classifyError(err);
+        throw err;
+      });
+    }
+    return onResult(result);
+  }
+
+  /** RPC and plain methods: the call ends when the result settles (or its stream ends). */
+  private invokeSettled(self: unknown, original: Method, args: unknown[]): unknown {
+    const { requestSize, responseSize } = this.options;
+    const call = new Call(
+      this.metrics,
+      requestSize ? safeSize(requestSize, args) : 0,
+      responseSize,
+    );
+    const onResult = (value: unknown): unknown => {
+      const kind = resultKind(value);
+      if (kind === 'value') {
+        if (responseSize) call.responseBytes += safeSize(responseSize, value);
+        call.finish();
+        return value;
+      }
+      return watchResult(value, kind, call.watcher());
+    };
+    let result: unknown;
+    try {
+      result = original.apply(self, args);
+    } catch (err) {
+      call.finish(classifyError(err));
+      throw err;
+    }
+    if (isThenable(result)) {
+      return result.then(onResult, (err: unknown) => {
+        call.finish(classifyError(err));
+        throw err;
+      });
+    }
+    return onResult(result);
+  }
+}
+
+const noop = (): void => undefined;
+
+function watchResult(value: unknown, kind: string, watch: StreamWatcher): unknown {
+  switch (kind) {
+    case 'observable':
+      return watchObservable(value as Observable<unknown>, watch);
+    case 'async-iterable':
+      return watchAsyncIterable(value as AsyncIterable<unknown>, watch);
+    case 'streamable-file':
+      watchStream((value as StreamableFile).getStream(), watch);
+      return value;
+    default:
+      watchStream(value as Readable, watch);
+      return value;
+  }
+}
+
+function watchStream(stream: Readable, watch: StreamWatcher): void {
+  if (watch.next) stream.on('data', (chunk: unknown) => watch.next!(chunk));
+  finished(stream, (err) => {
+    if (!err) watch.complete();
+    else if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') watch.cancel();
+    else watch.error(err);
+  });
+}
+
+function safeSize(fn: (value: never) => number, value: unknown): number {
+  const n = fn(value as never);
+  return typeof n === 'number' && n > 0 && Number.isFinite(n) ? Math.floor(n) : 0;
+}
+
+function requestBytes(req: IncomingMessage | undefined): number {
+  if (!req) return 0;
+  const header = req.headers['content-length'];
+  if (header !== undefined) return Number(header) || 0;
+  // Chunked uploads carry no Content-Length; Nest's `rawBody: true` keeps the bytes received.
+  const raw = (req as { rawBody?: Buffer }).rawBody;
+  return raw ? raw.length : 0;
+}
+
+function contentLength(res: ServerResponse): number {
+  const header = res.getHeader('content-length');
+  return typeof header === 'number' ? header : Number(header) || 0;
+}
+
+/** Counts the payload bytes of every write on this one response (streams, SSE, manual writes). */
+function countResponseWrites(res: ServerResponse, call: Call): void {
+  const size = (chunk: unknown, encoding: unknown): number =>
+    typeof chunk === 'string'
+      ? Buffer.byteLength(
+          chunk,
+          typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+        )
+      : chunk instanceof Uint8Array
+        ? chunk.byteLength
+        : 0;
+  const write = res.write;
+  const end = res.end;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    call.responseBytes += size(chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (chunk !== undefined && typeof chunk !== 'function')
+      call.responseBytes += size(chunk, rest[0]);
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+}
