@@ -38,6 +38,13 @@ class Children<T> {
   }
 }
 
+/** A runtime-level view with its own name prefix (see DistributedRuntime.withPrefix). */
+export class PrefixedLevel extends MetricsLevel {
+  constructor(store: MetricStore, prefix: string, reserveHierarchyLabels: boolean) {
+    super(store, prefix, [], reserveHierarchyLabels);
+  }
+}
+
 export class Endpoint extends MetricsLevel {
   constructor(
     store: MetricStore,
@@ -109,6 +116,15 @@ export class DistributedRuntime extends MetricsLevel {
       name,
       (clean) => new Namespace(this.store, this.prefix, this, clean),
     );
+  }
+
+  /**
+   * Runtime-level metrics under another name prefix, in the same registry and output (e.g.
+   * the LLM frontend's `nv_llm_http_service_*`). `allowHierarchyLabels` lets them use labels
+   * named namespace/component/endpoint with meanings of their own.
+   */
+  withPrefix(prefix: string, options: { allowHierarchyLabels?: boolean } = {}): PrefixedLevel {
+    return new PrefixedLevel(this.store, validatePrefix(prefix), !options.allowHierarchyLabels);
   }
 
   /** Seconds since the runtime was created. */

@@ -8,6 +8,7 @@ export {
   Namespace,
   Component,
   Endpoint,
+  PrefixedLevel,
 } from './hierarchy';
 export { MetricsLevel, ConstLabels } from './level';
 export * from './metric-vec';

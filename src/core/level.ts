@@ -40,6 +40,8 @@ export abstract class MetricsLevel {
     readonly prefix: string,
     /** Sanitised names from the namespace down to this level; empty for the runtime. */
     readonly path: readonly string[],
+    /** Whether user labels may not be named namespace/component/endpoint (always, but for withPrefix levels that opt out). */
+    private readonly reserveHierarchyLabels = true,
   ) {
     const labels: Record<string, string> = {};
     path.forEach((name, i) => (labels[HIERARCHY_LABELS[i]!] = name));
@@ -312,7 +314,7 @@ export abstract class MetricsLevel {
       throw new DynamoMetricsError(MESSAGES.invalidConstLabels(name, constLabels));
     }
     const constNames = Object.keys(constLabels).sort();
-    validateUserLabelNames(name, [...constNames, ...variable], histogram);
+    validateUserLabelNames(name, [...constNames, ...variable], histogram, this.reserveHierarchyLabels);
     const fixed: Record<string, string> = { ...this.hierarchyLabels };
     for (const label of constNames) {
       const value = constLabels[label];

@@ -45,13 +45,14 @@ export function validateUserLabelNames(
   metric: string,
   names: readonly string[],
   histogram: boolean,
+  reserveHierarchyLabels = true,
 ): void {
   const seen = new Set<string>();
   for (const label of names) {
     if (!isValidLabelName(label)) {
       throw new DynamoMetricsError(MESSAGES.invalidLabelName(metric, label));
     }
-    if (HIERARCHY_LABELS.includes(label)) {
+    if (reserveHierarchyLabels && HIERARCHY_LABELS.includes(label)) {
       throw new DynamoMetricsError(MESSAGES.reservedLabel(metric, label));
     }
     if (histogram && label === 'le') throw new DynamoMetricsError(MESSAGES.leLabel(metric));

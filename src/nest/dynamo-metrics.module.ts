@@ -8,6 +8,7 @@ import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
+import { LlmFrontendExplorer } from '../frontend/llm-frontend.explorer';
 import { DynamoEndpointExplorer } from './dynamo-endpoint.explorer';
 import { DYNAMO_METRICS_CONFIG } from './dynamo-metrics.constants';
 import {
@@ -55,6 +56,7 @@ const coreProviders: Provider[] = [
   SystemServer,
   FrontendMetrics,
   DynamoEndpointExplorer,
+  LlmFrontendExplorer,
 ];
 
 /**

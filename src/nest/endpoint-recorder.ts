@@ -5,6 +5,7 @@ import { Observable } from 'rxjs';
 import { WorkerErrorType, WorkerMetrics } from '../core';
 import { DynamoEndpointOptions } from './dynamo-endpoint.decorator';
 import { classifyError } from './error-classifier';
+import { HandlerKind, HttpCarrier, Method, MethodRecorder } from './method-instrumentation';
 import {
   isThenable,
   resultKind,
@@ -13,18 +14,6 @@ import {
   watchObservable,
 } from './result-kinds';
 
-export type HandlerKind = 'http' | 'rpc' | 'plain';
-
-/** How an HTTP handler hands us its response object (see DynamoEndpointExplorer). */
-export interface HttpCarrier {
-  /** Argument index of the response (or request) object; -1 when there is none. */
-  index: number;
-  type: 'response' | 'request';
-  /** The handler writes the response itself (@Res() without passthrough). */
-  manual: boolean;
-}
-
-type Method = (...args: unknown[]) => unknown;
 
 /**
  * One started call. `finish()` runs exactly once whatever happens (success, throw, reject,
@@ -67,7 +56,7 @@ class Call {
  * Records one decorated method for one application: the resolved worker metrics plus the
  * logic that finds the end of each call for the handler's kind.
  */
-export class EndpointRecorder {
+export class EndpointRecorder implements MethodRecorder {
   constructor(
     readonly metrics: WorkerMetrics,
     readonly kind: HandlerKind,

@@ -1,0 +1,199 @@
+import 'reflect-metadata';
+import { request as httpRequest, IncomingHttpHeaders, ClientRequest } from 'node:http';
+import { createServer as createNetServer, AddressInfo } from 'node:net';
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { DistributedRuntime } from '../../src';
+import { Scrape } from './exposition-parser';
+
+export type Platform = 'express' | 'fastify';
+export const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
+
+/** Creates and starts a real HTTP app on 127.0.0.1, port 0; returns it with its port. */
+export async function startHttpApp(
+  platform: Platform,
+  module: unknown,
+  options: { logger?: false | unknown } = {},
+): Promise<{ app: INestApplication; port: number; base: string }> {
+  const appOptions = { logger: options.logger ?? false } as Record<string, unknown>;
+  const app =
+    platform === 'express'
+      ? await NestFactory.create(module as never, appOptions)
+      : await NestFactory.create(module as never, new FastifyAdapter() as never, appOptions);
+  await app.listen(0, '127.0.0.1');
+  const port = (app.getHttpServer().address() as AddressInfo).port;
+  return { app: app as INestApplication, port, base: `http://127.0.0.1:${port}` };
+}
+
+/** The runtime's exposition, parsed. */
+export async function scrape(app: { get: INestApplication['get'] }): Promise<Scrape> {
+  return new Scrape(await app.get(DistributedRuntime).prometheusMetricsFmt());
+}
+
+export interface WorkerSnapshot {
+  requests: number;
+  concurrent: number;
+  durationCount: number;
+  requestBytes: number;
+  responseBytes: number;
+  errors: {
+    client_error: number;
+    handler_error: number;
+    stream_error: number;
+    cancelled: number;
+  };
+}
+
+/** Every worker metric of one endpoint, by exact labels; throws when any series is missing. */
+export function worker(
+  s: Scrape,
+  labels: { namespace?: string; component: string; endpoint: string },
+  prefix = 'dynamo',
+): WorkerSnapshot {
+  const l = { namespace: labels.namespace ?? 'dynamo', ...labels };
+  const p = prefix ? `${prefix}_` : '';
+  const err = (error_type: string) => s.get(`${p}errors_total`, { ...l, error_type });
+  return {
+    requests: s.get(`${p}requests_total`, l),
+    concurrent: s.get(`${p}concurrent_requests`, l),
+    durationCount: s.get(`${p}request_duration_seconds_count`, l),
+    requestBytes: s.get(`${p}request_bytes_total`, l),
+    responseBytes: s.get(`${p}response_bytes_total`, l),
+    errors: {
+      client_error: err('client_error'),
+      handler_error: err('handler_error'),
+      stream_error: err('stream_error'),
+      cancelled: err('cancelled'),
+    },
+  };
+}
+
+/** A snapshot with everything at zero except what `partial` says. */
+export function expected(
+  partial: Partial<Omit<WorkerSnapshot, 'errors'>> & { errors?: Partial<WorkerSnapshot['errors']> },
+): WorkerSnapshot {
+  return {
+    requests: 0,
+    concurrent: 0,
+    durationCount: 0,
+    requestBytes: 0,
+    responseBytes: 0,
+    ...partial,
+    errors: {
+      client_error: 0,
+      handler_error: 0,
+      stream_error: 0,
+      cancelled: 0,
+      ...partial.errors,
+    },
+  };
+}
+
+export interface HttpResult {
+  status: number;
+  headers: IncomingHttpHeaders;
+  body: Buffer;
+  /** Sum of the lengths of the body chunks received (decoded from chunked framing). */
+  received: number;
+  text: string;
+}
+
+/** One request with node:http (no keep-alive), body sent with an exact Content-Length. */
+export function http(
+  port: number,
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  headers: Record<string, string> = {},
+): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const payload = body === undefined ? undefined : Buffer.from(body);
+    const req = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent: false,
+        headers: {
+          ...(payload ? { 'content-length': String(payload.length) } : {}),
+          ...headers,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        let received = 0;
+        res.on('data', (c: Buffer) => {
+          received += c.length;
+          chunks.push(c);
+        });
+        res.on('end', () => {
+          const all = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: all,
+            received,
+            text: all.toString('utf8'),
+          });
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}
+
+export const postJson = (port: number, path: string, value: unknown) =>
+  http(port, 'POST', path, JSON.stringify(value), { 'content-type': 'application/json' });
+
+/**
+ * Starts a GET and destroys the socket as soon as the first body chunk arrives. Resolves with
+ * that chunk once the socket is closed on the client side.
+ */
+export function abortAfterFirstChunk(port: number, path: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let req: ClientRequest | undefined = undefined;
+    req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path, agent: false }, (res) => {
+      res.once('data', (chunk: Buffer) => {
+        req!.destroy();
+        resolve(chunk.toString('utf8'));
+      });
+      res.on('error', () => undefined);
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      // ECONNRESET after our own destroy() is expected.
+      if (!req!.destroyed) reject(err);
+    });
+    req.end();
+  });
+}
+
+/** Polls `check` (which throws while not yet true) every 10 ms, up to `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 3000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A free TCP port on 127.0.0.1 (for transports that cannot listen on port 0). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createNetServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
