@@ -22,7 +22,7 @@ export interface ExposableMetric {
  * anything without an OpenMetrics entry gets the classic text format.
  */
 export function negotiateContentType(accept: string | string[] | undefined): ExpositionContentType {
-  const header = Array.isArray(accept) ? accept.join(',') : accept;
+  const header = (Array.isArray(accept) ? accept.join(',') : accept)?.toLowerCase();
   if (!header || !header.includes('application/openmetrics-text')) return PROMETHEUS_CONTENT_TYPE;
   let best: ExpositionContentType = PROMETHEUS_CONTENT_TYPE;
   let bestQ = -1;
@@ -38,7 +38,7 @@ export function negotiateContentType(accept: string | string[] | undefined): Exp
         : type === 'text/plain' || type === '*/*'
           ? PROMETHEUS_CONTENT_TYPE
           : undefined;
-    if (candidate && q > bestQ) {
+    if (candidate && q > 0 && q > bestQ) {
       best = candidate;
       bestQ = q;
     }
@@ -46,9 +46,12 @@ export function negotiateContentType(accept: string | string[] | undefined): Exp
   return best;
 }
 
+/** Accepts the full content types and their bare media types (`text/plain`, `application/openmetrics-text`). */
 export function assertContentType(contentType: unknown): ExpositionContentType {
-  if (contentType === PROMETHEUS_CONTENT_TYPE || contentType === OPENMETRICS_CONTENT_TYPE) {
-    return contentType;
+  if (typeof contentType === 'string') {
+    const media = contentType.split(';')[0]!.trim().toLowerCase();
+    if (media === 'text/plain') return PROMETHEUS_CONTENT_TYPE;
+    if (media === 'application/openmetrics-text') return OPENMETRICS_CONTENT_TYPE;
   }
   throw new DynamoMetricsError(MESSAGES.unsupportedContentType(contentType));
 }

@@ -241,15 +241,18 @@ export abstract class MetricsLevel {
    * Exposition text of this level's metrics and all of its descendants' (the runtime: all of
    * them). Async because prom-client's Registry renders asynchronously.
    */
-  prometheusMetricsFmt(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<string> {
+  async prometheusMetricsFmt(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<string> {
     return this.store.render(assertContentType(contentType), this.path);
   }
 
   private plain<S extends AnySeries>(spec: Spec): S {
     const { definition, fixed } = this.define(spec, []);
     const family = this.store.family(definition);
-    const values = definition.labelNames.map((n) => fixed[n]!);
+    // In the family's label order, which an earlier creation may have fixed differently.
+    const values = family.definition.labelNames.map((n) => fixed[n]!);
+    const before = family.series.length;
     const series = family.resolve(values, this.path) as S;
+    if (family.series.length > before) this.created(spec, definition, fixed);
     return series;
   }
 
@@ -263,7 +266,10 @@ export abstract class MetricsLevel {
     ) {
       throw new DynamoMetricsError(MESSAGES.invalidLabelNames(full, labelNames));
     }
-    const key = JSON.stringify([spec.type, spec.integer, full, spec.constLabels ?? {}, labelNames]);
+    const constKey = Object.entries(spec.constLabels ?? {})
+      .map(([k, v]) => [k, String(v)])
+      .sort(([a], [b]) => (a! < b! ? -1 : 1));
+    const key = JSON.stringify([spec.type, spec.integer, full, constKey, labelNames]);
     const cached = this.vecs.get(key);
     if (cached) {
       // Same arguments again: still check help and buckets against the registered definition.
@@ -274,6 +280,7 @@ export abstract class MetricsLevel {
     const family = this.store.family(definition);
     const vec = new MetricVec<S>(family, fixed, [...labelNames], this.path);
     this.vecs.set(key, vec as unknown as MetricVec<AnySeries>);
+    this.created(spec, definition, fixed);
     return vec;
   }
 
@@ -314,7 +321,12 @@ export abstract class MetricsLevel {
       throw new DynamoMetricsError(MESSAGES.invalidConstLabels(name, constLabels));
     }
     const constNames = Object.keys(constLabels).sort();
-    validateUserLabelNames(name, [...constNames, ...variable], histogram, this.reserveHierarchyLabels);
+    validateUserLabelNames(
+      name,
+      [...constNames, ...variable],
+      histogram,
+      this.reserveHierarchyLabels,
+    );
     const fixed: Record<string, string> = { ...this.hierarchyLabels };
     for (const label of constNames) {
       const value = constLabels[label];
@@ -335,14 +347,18 @@ export abstract class MetricsLevel {
       labelNames: [...Object.keys(this.hierarchyLabels), ...constNames, ...variable],
       buckets,
     };
+    return { definition, fixed };
+  }
+
+  /** Reports a newly created metric (for debug logging of registrations). */
+  private created(spec: Spec, definition: FamilyDefinition, fixed: Record<string, string>): void {
     this.store.options.onMetricCreated?.({
-      name,
-      type: `${spec.integer ? 'int ' : ''}${spec.type}${variable.length ? ' vec' : ''}`,
+      name: definition.name,
+      type: `${spec.integer ? 'int ' : ''}${spec.type}${spec.labelNames ? ' vec' : ''}`,
       level: this.levelName,
       labelNames: definition.labelNames,
       constLabels: fixed,
     });
-    return { definition, fixed };
   }
 }
 

@@ -24,7 +24,7 @@ export class MetricVec<S extends AnySeries> {
     private readonly path: readonly string[],
   ) {
     this.slots = family.definition.labelNames.map((name) =>
-      name in fixed ? fixed[name]! : labelNames.indexOf(name),
+      Object.hasOwn(fixed, name) ? fixed[name]! : labelNames.indexOf(name),
     );
   }
 
@@ -68,7 +68,8 @@ export class MetricVec<S extends AnySeries> {
         }
       }
       vars = names.map((n) => {
-        if (!(n in given)) throw new DynamoMetricsError(MESSAGES.missingLabel(this.name, n, names));
+        if (!Object.hasOwn(given, n))
+          throw new DynamoMetricsError(MESSAGES.missingLabel(this.name, n, names));
         return given[n]!;
       });
     } else {

@@ -7,7 +7,11 @@ export const FRONTEND_METRICS = {
     help: 'Total number of LLM requests processed',
     labels: ['model', 'endpoint', 'request_type', 'status'],
   },
-  inflight: { name: 'inflight_requests', help: 'Number of LLM requests in progress', labels: ['model'] },
+  inflight: {
+    name: 'inflight_requests',
+    help: 'Number of LLM requests in progress',
+    labels: ['model'],
+  },
   duration: {
     name: 'request_duration_seconds',
     help: 'Duration of LLM requests, from start until the response is complete',
@@ -30,7 +34,9 @@ export const FRONTEND_METRICS = {
     name: 'time_to_first_token_seconds',
     help: 'Time from request start to the first chunk carrying tokens',
     labels: ['model'],
-    buckets: [0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 240, 480],
+    buckets: [
+      0, 0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 240, 480,
+    ],
   },
   interTokenLatency: {
     name: 'inter_token_latency_seconds',

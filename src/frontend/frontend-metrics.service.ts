@@ -26,15 +26,22 @@ export class FrontendMetrics {
   private readonly histograms: Record<Exclude<keyof ModelSeries, 'inflight'>, HistogramVec>;
   private readonly byModel = new Map<string, ModelSeries>();
 
-  constructor(runtime: DistributedRuntime, @Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig) {
+  constructor(
+    runtime: DistributedRuntime,
+    @Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig,
+  ) {
     // Frontend metrics live at runtime level under their own prefix and use an `endpoint`
     // label of their own (the OpenAI route), as Dynamo's frontend does.
     const level = runtime.withPrefix(config.frontendPrefix, { allowHierarchyLabels: true });
     const m = FRONTEND_METRICS;
     this.requests = level.createIntCounterVec(m.requests.name, m.requests.help, m.requests.labels);
     this.inflight = level.createIntGaugeVec(m.inflight.name, m.inflight.help, m.inflight.labels);
-    const histogram = (d: { name: string; help: string; labels: readonly string[]; buckets: readonly number[] }) =>
-      level.createHistogramVec(d.name, d.help, d.labels, {}, d.buckets);
+    const histogram = (d: {
+      name: string;
+      help: string;
+      labels: readonly string[];
+      buckets: readonly number[];
+    }) => level.createHistogramVec(d.name, d.help, d.labels, {}, d.buckets);
     this.histograms = {
       duration: histogram(m.duration),
       inputTokens: histogram(m.inputTokens),

@@ -66,7 +66,9 @@ export class FrontendRequest {
     this.requests.labels(this.model, this.endpoint, this.requestType, status).inc();
     const input = this.usageSeen?.prompt_tokens;
     if (typeof input === 'number' && input >= 0) s.inputTokens.observe(input);
-    const output = this.usageSeen?.completion_tokens ?? (this.requestType === 'stream' ? this.streamedTokens : undefined);
+    const output =
+      this.usageSeen?.completion_tokens ??
+      (this.requestType === 'stream' ? this.streamedTokens : undefined);
     if (typeof output === 'number' && output >= 0) s.outputTokens.observe(output);
   }
 

@@ -22,7 +22,8 @@ export class LlmFrontendExplorer implements OnModuleInit {
     // Before routes are registered: they read the method then.
     for (const wrapper of this.discovery.getControllers()) {
       const { metatype } = wrapper;
-      if (typeof metatype === 'function' && metatype.prototype) this.instrument(metatype.prototype as object);
+      if (typeof metatype === 'function' && metatype.prototype)
+        this.instrument(metatype.prototype as object);
     }
   }
 
@@ -33,12 +34,17 @@ export class LlmFrontendExplorer implements OnModuleInit {
       for (const methodName of this.instrument(Object.getPrototypeOf(instance) as object)) {
         const method = (instance as Record<string, object>)[methodName]!;
         const state = instrumentationOf<LlmFrontendRecorder>(method, INSTRUMENTED)!;
-        const options = Reflect.getMetadata(LLM_FRONTEND_METADATA, method) as LlmFrontendEndpointOptions;
+        const options = Reflect.getMetadata(
+          LLM_FRONTEND_METADATA,
+          method,
+        ) as LlmFrontendEndpointOptions;
         const endpoint = options.endpoint ?? endpointFromMethod(methodName);
         const recorder = new LlmFrontendRecorder(this.frontend, endpoint, options, state.carrier);
         state.recorders.set(instance, recorder);
         state.fallback = recorder;
-        this.logger.debug(`@LlmFrontendEndpoint ${instance.constructor.name}.${methodName} -> endpoint="${endpoint}"`);
+        this.logger.debug(
+          `@LlmFrontendEndpoint ${instance.constructor.name}.${methodName} -> endpoint="${endpoint}"`,
+        );
       }
     }
   }
@@ -48,8 +54,10 @@ export class LlmFrontendExplorer implements OnModuleInit {
     const names: string[] = [];
     for (const methodName of this.scanner.getAllMethodNames(prototype)) {
       const method = (prototype as Record<string, unknown>)[methodName];
-      if (typeof method !== 'function' || !Reflect.getMetadata(LLM_FRONTEND_METADATA, method)) continue;
-      if (!instrumentationOf(method, INSTRUMENTED)) instrumentMethod(prototype, methodName, INSTRUMENTED);
+      if (typeof method !== 'function' || !Reflect.getMetadata(LLM_FRONTEND_METADATA, method))
+        continue;
+      if (!instrumentationOf(method, INSTRUMENTED))
+        instrumentMethod(prototype, methodName, INSTRUMENTED);
       names.push(methodName);
     }
     return names;

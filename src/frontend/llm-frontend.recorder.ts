@@ -56,7 +56,11 @@ export class LlmFrontendRecorder implements MethodRecorder {
     const body = (this.options.request ?? findBody)(args);
     if (!body || typeof body.model !== 'string') return original.apply(self, args);
     const stream = body.stream === true;
-    const request = this.frontend.startRequest({ model: body.model, endpoint: this.endpoint, stream });
+    const request = this.frontend.startRequest({
+      model: body.model,
+      endpoint: this.endpoint,
+      stream,
+    });
     const response = this.carrierOf(args);
     const raw = response?.raw ?? (response as ServerResponse | undefined);
     // A client that leaves before the response is complete makes the request an error.
@@ -102,7 +106,10 @@ export class LlmFrontendRecorder implements MethodRecorder {
     return encodeSse(this.watch(iterable, request));
   }
 
-  private async *watch(chunks: AsyncIterable<unknown>, request: FrontendRequest): AsyncGenerator<unknown> {
+  private async *watch(
+    chunks: AsyncIterable<unknown>,
+    request: FrontendRequest,
+  ): AsyncGenerator<unknown> {
     let ended = false;
     try {
       for await (const chunk of chunks) {

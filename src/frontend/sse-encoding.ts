@@ -40,7 +40,9 @@ export async function* observableValues<T>(source: Observable<T>): AsyncGenerato
  * OpenAI's streaming framing: each chunk object as `data: <json>\n\n`, then `data: [DONE]\n\n`.
  * Strings and buffers are taken as already framed and pass through unchanged.
  */
-export async function* encodeSse(chunks: AsyncIterable<unknown>): AsyncGenerator<string | Uint8Array> {
+export async function* encodeSse(
+  chunks: AsyncIterable<unknown>,
+): AsyncGenerator<string | Uint8Array> {
   let framed = false;
   for await (const chunk of chunks) {
     if (typeof chunk === 'string' || chunk instanceof Uint8Array) {

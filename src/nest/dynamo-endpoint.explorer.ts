@@ -68,7 +68,10 @@ export class DynamoEndpointExplorer implements OnModuleInit {
       if (existing) {
         found.push([methodName, existing]);
       } else if (Reflect.getMetadata(DYNAMO_ENDPOINT_METADATA, method)) {
-        found.push([methodName, instrumentMethod<EndpointRecorder>(prototype, methodName, INSTRUMENTED)]);
+        found.push([
+          methodName,
+          instrumentMethod<EndpointRecorder>(prototype, methodName, INSTRUMENTED),
+        ]);
       }
     }
     return found;

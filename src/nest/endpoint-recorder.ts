@@ -14,7 +14,6 @@ import {
   watchObservable,
 } from './result-kinds';
 
-
 /**
  * One started call. `finish()` runs exactly once whatever happens (success, throw, reject,
  * stream error, client disconnect, early unsubscribe), so the concurrency gauge always returns.

@@ -1,5 +1,9 @@
 import { Req, Res } from '@nestjs/common';
-import { PATH_METADATA, RESPONSE_PASSTHROUGH_METADATA, ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
+import {
+  PATH_METADATA,
+  RESPONSE_PASSTHROUGH_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants';
 
 export type Method = (...args: unknown[]) => unknown;
 export type HandlerKind = 'http' | 'rpc' | 'plain';
@@ -40,7 +44,9 @@ export function instrumentationOf<R extends MethodRecorder>(
   method: unknown,
   marker: symbol,
 ): InstrumentedMethod<R> | undefined {
-  return typeof method === 'function' ? (method as unknown as Record<symbol, InstrumentedMethod<R>>)[marker] : undefined;
+  return typeof method === 'function'
+    ? (method as unknown as Record<symbol, InstrumentedMethod<R>>)[marker]
+    : undefined;
 }
 
 /**
@@ -62,18 +68,23 @@ export function instrumentMethod<R extends MethodRecorder>(
       : Reflect.getMetadata(PATTERN_HANDLER_METADATA, original) !== undefined
         ? 'rpc'
         : 'plain';
-  const carrier = kind === 'http' ? addResponseParameter(prototype, methodName, original) : NO_CARRIER;
+  const carrier =
+    kind === 'http' ? addResponseParameter(prototype, methodName, original) : NO_CARRIER;
   const state: InstrumentedMethod<R> = { kind, carrier, recorders: new WeakMap() };
   const wrapper = function (this: object, ...args: unknown[]): unknown {
     const recorder = state.recorders.get(this) ?? state.fallback;
-    return recorder === undefined ? original.apply(this, args) : recorder.invoke(this, original, args);
+    return recorder === undefined
+      ? original.apply(this, args)
+      : recorder.invoke(this, original, args);
   };
   for (const key of Reflect.getOwnMetadataKeys(original)) {
     Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, original), wrapper);
   }
   // Markers of instrumentation already installed underneath stay visible.
   for (const symbol of Object.getOwnPropertySymbols(original)) {
-    Object.defineProperty(wrapper, symbol, { value: (original as unknown as Record<symbol, unknown>)[symbol] });
+    Object.defineProperty(wrapper, symbol, {
+      value: (original as unknown as Record<symbol, unknown>)[symbol],
+    });
   }
   Object.defineProperty(wrapper, 'name', { value: original.name });
   Object.defineProperty(wrapper, marker, { value: state });
@@ -112,7 +123,8 @@ function addResponseParameter(prototype: object, methodName: string, method: Met
     return { index: response.index, type: 'response', manual: !passthrough };
   }
   const declared =
-    (Reflect.getMetadata('design:paramtypes', prototype, methodName) as unknown[] | undefined)?.length ?? 0;
+    (Reflect.getMetadata('design:paramtypes', prototype, methodName) as unknown[] | undefined)
+      ?.length ?? 0;
   const index = Math.max(declared, method.length, ...params.map((p) => p.index + 1));
   if (params.some((p) => p.type === NEXT_PARAM)) {
     Req()(prototype, methodName, index);

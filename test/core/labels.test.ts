@@ -173,50 +173,34 @@ describe('distinct label sets never collapse into one series', () => {
     );
   });
 
-  it(
-    'a plain metric joining a vec’s family keeps each label value on its own label name',
-    {
-      todo:
-        'src bug: level.ts plain() orders values by the new definition’s labelNames, but ' +
-        'family.resolve() expects the existing family’s order, so values land on the wrong labels',
-    },
-    async () => {
-      const runtime = new DistributedRuntime();
-      runtime.createCounterVec('mix_total', 'Mix', ['b', 'a']).labels({ a: 'A1', b: 'B1' }).inc();
-      const plain = runtime.createCounter('mix_total', 'Mix', { a: 'A2', b: 'B2' });
-      plain.inc(5);
-      assert.deepEqual(plain.labels, { b: 'B2', a: 'A2' });
-      assert.deepEqual(
-        samples(await runtime.prometheusMetricsFmt()).map((s) => [s.labels, s.value]),
-        [
-          [{ b: 'B1', a: 'A1' }, '1'],
-          [{ b: 'B2', a: 'A2' }, '5'],
-        ],
-      );
-    },
-  );
+  it('a plain metric joining a vec’s family keeps each label value on its own label name', async () => {
+    const runtime = new DistributedRuntime();
+    runtime.createCounterVec('mix_total', 'Mix', ['b', 'a']).labels({ a: 'A1', b: 'B1' }).inc();
+    const plain = runtime.createCounter('mix_total', 'Mix', { a: 'A2', b: 'B2' });
+    plain.inc(5);
+    assert.deepEqual(plain.labels, { b: 'B2', a: 'A2' });
+    assert.deepEqual(
+      samples(await runtime.prometheusMetricsFmt()).map((s) => [s.labels, s.value]),
+      [
+        [{ b: 'B1', a: 'A1' }, '1'],
+        [{ b: 'B2', a: 'A2' }, '5'],
+      ],
+    );
+  });
 
-  it(
-    'variable labels named like Object.prototype members ("constructor", "toString") keep their values',
-    {
-      todo:
-        'src bug: metric-vec.ts constructor uses `name in fixed`, which is true for inherited ' +
-        'members, so such labels are exported as "undefined" and all values share one series',
-    },
-    async () => {
-      const runtime = new DistributedRuntime();
-      const vec = runtime.createCounterVec('proto_total', 'Proto', ['constructor', 'toString']);
-      vec.labels('a', 'b').inc();
-      vec.labels({ constructor: 'c', toString: 'd' }).inc(2);
-      assert.deepEqual(
-        samples(await runtime.prometheusMetricsFmt()).map((s) => [s.labels, s.value]),
-        [
-          [{ constructor: 'a', toString: 'b' }, '1'],
-          [{ constructor: 'c', toString: 'd' }, '2'],
-        ],
-      );
-    },
-  );
+  it('variable labels named like Object.prototype members ("constructor", "toString") keep their values', async () => {
+    const runtime = new DistributedRuntime();
+    const vec = runtime.createCounterVec('proto_total', 'Proto', ['constructor', 'toString']);
+    vec.labels('a', 'b').inc();
+    vec.labels({ constructor: 'c', toString: 'd' }).inc(2);
+    assert.deepEqual(
+      samples(await runtime.prometheusMetricsFmt()).map((s) => [s.labels, s.value]),
+      [
+        [{ constructor: 'a', toString: 'b' }, '1'],
+        [{ constructor: 'c', toString: 'd' }, '2'],
+      ],
+    );
+  });
 });
 
 describe('remove() and reset()', () => {

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { createServer, Server } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplication, LoggerService } from '@nestjs/common';
@@ -109,7 +109,11 @@ export interface Scrape {
 
 export async function get(url: string, headers: Record<string, string> = {}): Promise<Scrape> {
   const res = await fetch(url, { headers });
-  return { status: res.status, contentType: res.headers.get('content-type'), body: await res.text() };
+  return {
+    status: res.status,
+    contentType: res.headers.get('content-type'),
+    body: await res.text(),
+  };
 }
 
 /** The value of the first sample line that starts with `series` (name plus labels). */
@@ -181,7 +185,8 @@ export async function waitFor(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -208,6 +213,7 @@ export function runNode(
   vars: EnvVars,
   timeoutMs = 20000,
   onStdout?: (chunk: string) => void,
+  onSpawn?: (child: ChildProcess) => void,
 ): Promise<ChildResult> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of DYN_VARS) delete env[name];
@@ -216,7 +222,11 @@ export function runNode(
   delete env.NODE_TEST_CONTEXT;
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-e', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['-e', script], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     let timedOut = false;

@@ -30,7 +30,8 @@ import {
 import { concat, interval, map, Observable, of, take, throwError, delay } from 'rxjs';
 import { DynamoEndpoint, DynamoMetricsModule } from '../../src';
 import {
-  abortAfterFirstChunk,
+  abortAfter,
+  abortAfterFirstEvent,
   eventually,
   expected,
   http,
@@ -304,7 +305,13 @@ class GuardedController {
 
 @Module({
   imports: [DynamoMetricsModule.forRoot()],
-  controllers: [ChatController, StreamController, FailureController, MixController, GuardedController],
+  controllers: [
+    ChatController,
+    StreamController,
+    FailureController,
+    MixController,
+    GuardedController,
+  ],
   providers: [HeaderGuard, OkPipe, WrapInterceptor],
 })
 class AppModule {}
@@ -366,12 +373,18 @@ for (const platform of PLATFORMS) {
         );
         // Duration buckets agree with the count.
         assert.equal(
-          s.get('dynamo_request_duration_seconds_bucket', { ...L('chat', 'chat_completions'), le: '+Inf' }),
+          s.get('dynamo_request_duration_seconds_bucket', {
+            ...L('chat', 'chat_completions'),
+            le: '+Inf',
+          }),
           3,
         );
         assert.ok(s.get('dynamo_request_duration_seconds_sum', L('chat', 'chat_completions')) > 0);
         // Nothing under a name that was not derived this way.
-        assert.equal(s.find('dynamo_requests_total', L('chat_controller', 'chat_completions')), undefined);
+        assert.equal(
+          s.find('dynamo_requests_total', L('chat_controller', 'chat_completions')),
+          undefined,
+        );
         assert.equal(s.find('dynamo_requests_total', L('chat', 'chatCompletions')), undefined);
       });
 
@@ -455,7 +468,11 @@ for (const platform of PLATFORMS) {
         assert.equal(res.text, 'Hello wörld ✓');
         assert.deepEqual(
           worker(await scrape(app), L('stream', 'tokens')),
-          expected({ requests: 1, durationCount: 1, responseBytes: Buffer.byteLength('Hello wörld ✓') }),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            responseBytes: Buffer.byteLength('Hello wörld ✓'),
+          }),
         );
         assert.equal(res.received, Buffer.byteLength('Hello wörld ✓'));
       });
@@ -468,11 +485,19 @@ for (const platform of PLATFORMS) {
         const s = await scrape(app);
         assert.deepEqual(
           worker(s, L('stream', 'file')),
-          expected({ requests: 1, durationCount: 1, responseBytes: Buffer.byteLength(`file body ${REPLY_TEXT}`) }),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            responseBytes: Buffer.byteLength(`file body ${REPLY_TEXT}`),
+          }),
         );
         assert.deepEqual(
           worker(s, L('stream', 'readable_file')),
-          expected({ requests: 1, durationCount: 1, responseBytes: Buffer.byteLength('part one, part twö') }),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            responseBytes: Buffer.byteLength('part one, part twö'),
+          }),
         );
         assert.equal(a.received, Buffer.byteLength(`file body ${REPLY_TEXT}`));
       });
@@ -522,7 +547,12 @@ for (const platform of PLATFORMS) {
         assert.equal(a.status, 500);
         assert.deepEqual(
           worker(await scrape(app), L('failure', 'rejects')),
-          expected({ requests: 1, durationCount: 1, responseBytes: a.received, errors: { handler_error: 1 } }),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            responseBytes: a.received,
+            errors: { handler_error: 1 },
+          }),
         );
       });
 
@@ -532,7 +562,12 @@ for (const platform of PLATFORMS) {
         assert.equal(JSON.parse(a.text).message, 'bad input');
         assert.deepEqual(
           worker(await scrape(app), L('failure', 'bad_request')),
-          expected({ requests: 1, durationCount: 1, responseBytes: a.received, errors: { client_error: 1 } }),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            responseBytes: a.received,
+            errors: { client_error: 1 },
+          }),
         );
       });
 
@@ -544,12 +579,17 @@ for (const platform of PLATFORMS) {
         assert.match(res.text, /event: error/);
         assert.deepEqual(
           worker(await scrape(app), L('stream', 'sse_fails')),
-          expected({ requests: 1, durationCount: 1, responseBytes: res.received, errors: { stream_error: 1 } }),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            responseBytes: res.received,
+            errors: { stream_error: 1 },
+          }),
         );
       });
 
       it('client aborts a slow SSE stream -> error_type="cancelled", gauge back to 0', async () => {
-        const first = await abortAfterFirstChunk(port, '/stream/sse-slow');
+        const first = await abortAfterFirstEvent(port, '/stream/sse-slow');
         assert.match(first, /data: tick 0/);
         const snap = await eventually(async () => {
           const w = worker(await scrape(app), L('stream', 'sse_slow'));
@@ -558,13 +598,18 @@ for (const platform of PLATFORMS) {
         });
         assert.equal(snap.concurrent, 0);
         assert.equal(snap.requests, 1);
-        assert.deepEqual(snap.errors, { client_error: 0, handler_error: 0, stream_error: 0, cancelled: 1 });
+        assert.deepEqual(snap.errors, {
+          client_error: 0,
+          handler_error: 0,
+          stream_error: 0,
+          cancelled: 1,
+        });
         // At least the first event was written before the client left.
         assert.ok(snap.responseBytes >= Buffer.byteLength(first), `${snap.responseBytes} bytes`);
       });
 
       it('client aborts a slow async-generator stream -> "cancelled", gauge back to 0', async () => {
-        const first = await abortAfterFirstChunk(port, '/stream/generator-slow');
+        const first = await abortAfter(port, '/stream/generator-slow');
         assert.match(first, /^token 0/);
         const snap = await eventually(async () => {
           const w = worker(await scrape(app), L('stream', 'tokens_slow'));
@@ -573,7 +618,12 @@ for (const platform of PLATFORMS) {
         });
         assert.equal(snap.concurrent, 0);
         assert.equal(snap.requests, 1);
-        assert.deepEqual(snap.errors, { client_error: 0, handler_error: 0, stream_error: 0, cancelled: 1 });
+        assert.deepEqual(snap.errors, {
+          client_error: 0,
+          handler_error: 0,
+          stream_error: 0,
+          cancelled: 1,
+        });
       });
     });
 
@@ -585,7 +635,9 @@ for (const platform of PLATFORMS) {
         const ABORT = 5;
         const oks = Array.from({ length: OK }, (_, i) => http(port, 'GET', `/mix/work/ok${i}`));
         const throws = Array.from({ length: THROW }, () => http(port, 'GET', '/mix/work/throw'));
-        const aborts = Array.from({ length: ABORT }, () => abortAfterFirstChunk(port, '/mix/stream'));
+        const aborts = Array.from({ length: ABORT }, () =>
+          abortAfterFirstEvent(port, '/mix/stream'),
+        );
 
         // Every work call is held by the gate: the gauge shows each of them in flight.
         await eventually(async () => {
@@ -621,7 +673,12 @@ for (const platform of PLATFORMS) {
         );
         assert.equal(stream.concurrent, 0);
         assert.equal(stream.requests, ABORT);
-        assert.deepEqual(stream.errors, { client_error: 0, handler_error: 0, stream_error: 0, cancelled: ABORT });
+        assert.deepEqual(stream.errors, {
+          client_error: 0,
+          handler_error: 0,
+          stream_error: 0,
+          cancelled: ABORT,
+        });
       });
     });
 
@@ -634,11 +691,16 @@ for (const platform of PLATFORMS) {
           let w = worker(await scrape(app), L('guarded', endpoint));
           assert.deepEqual(w, expected({}));
 
-          const allowed = await http(port, 'GET', `/guarded/${route}`, undefined, { 'x-allow': 'yes' });
+          const allowed = await http(port, 'GET', `/guarded/${route}`, undefined, {
+            'x-allow': 'yes',
+          });
           assert.equal(allowed.status, 200);
           assert.deepEqual(JSON.parse(allowed.text), { passed: 'guard' });
           w = worker(await scrape(app), L('guarded', endpoint));
-          assert.deepEqual(w, expected({ requests: 1, durationCount: 1, responseBytes: allowed.received }));
+          assert.deepEqual(
+            w,
+            expected({ requests: 1, durationCount: 1, responseBytes: allowed.received }),
+          );
         });
       }
 

@@ -150,18 +150,30 @@ export const postJson = (port: number, path: string, value: unknown) =>
   http(port, 'POST', path, JSON.stringify(value), { 'content-type': 'application/json' });
 
 /**
- * Starts a GET and destroys the socket as soon as the first body chunk arrives. Resolves with
- * that chunk once the socket is closed on the client side.
+ * Starts a GET and destroys the socket as soon as the body received so far satisfies `until`
+ * (default: any byte). Resolves with that body once the socket is closed on the client side.
  */
-export function abortAfterFirstChunk(port: number, path: string): Promise<string> {
+export function abortAfter(
+  port: number,
+  path: string,
+  until: (received: string) => boolean = (text) => text.length > 0,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let req: ClientRequest | undefined = undefined;
+    let text = '';
     req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path, agent: false }, (res) => {
-      res.once('data', (chunk: Buffer) => {
-        req!.destroy();
-        resolve(chunk.toString('utf8'));
+      res.on('data', (chunk: Buffer) => {
+        if (req!.destroyed) return;
+        text += chunk.toString('utf8');
+        if (until(text)) {
+          req!.destroy();
+          resolve(text);
+        }
       });
       res.on('error', () => undefined);
+      res.on('end', () =>
+        reject(new Error(`${path} ended before the abort: ${JSON.stringify(text)}`)),
+      );
     });
     req.on('error', (err: NodeJS.ErrnoException) => {
       // ECONNRESET after our own destroy() is expected.
@@ -170,6 +182,10 @@ export function abortAfterFirstChunk(port: number, path: string): Promise<string
     req.end();
   });
 }
+
+/** Aborts an SSE stream once its first `data:` line has arrived. */
+export const abortAfterFirstEvent = (port: number, path: string) =>
+  abortAfter(port, path, (text) => /^data: .*\n/m.test(text));
 
 /** Polls `check` (which throws while not yet true) every 10 ms, up to `timeoutMs`. */
 export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 3000): Promise<T> {
