@@ -1,0 +1,66 @@
+import { Injectable } from '@nestjs/common';
+import {
+  CounterVec,
+  DynamoEndpoint,
+  Endpoint,
+  HistogramSeries,
+  InjectComponent,
+  InjectEndpoint,
+  Component,
+} from '../src';
+import { FAILING_MODEL, fakeTokens } from './token-generator';
+
+export interface GenerateRequest {
+  model: string;
+  prompt: string;
+  maxTokens: number;
+}
+
+/**
+ * The backend worker: the `backend` component's `generate` endpoint. @DynamoEndpoint records the
+ * worker metrics of every call (requests, concurrency, duration until the token stream ends,
+ * bytes in and out via the size functions, errors by type).
+ */
+@Injectable()
+export class BackendService {
+  private readonly tokens: CounterVec;
+  private readonly promptChars: HistogramSeries;
+  readonly delayMs = Number(process.env.SAMPLE_TOKEN_DELAY_MS ?? 5);
+
+  constructor(
+    // Custom metrics at component level: labels {namespace, component} plus `model`.
+    @InjectComponent('backend') component: Component,
+    // ...and at endpoint level: labels {namespace, component, endpoint}, custom buckets.
+    @InjectEndpoint('backend', 'generate') endpoint: Endpoint,
+  ) {
+    this.tokens = component.createCounterVec(
+      'backend_generated_tokens_total',
+      'Tokens produced by the fake generator',
+      ['model'],
+    );
+    this.promptChars = endpoint.createHistogram(
+      'generate_prompt_characters',
+      'Prompt length in characters',
+      { generator: 'fake' },
+      [16, 64, 256, 1024, 4096],
+    );
+  }
+
+  @DynamoEndpoint({
+    component: 'backend',
+    endpoint: 'generate',
+    requestSize: ([request]) => Buffer.byteLength((request as GenerateRequest).prompt),
+    responseSize: (token) => Buffer.byteLength(token as string),
+  })
+  generate(request: GenerateRequest): AsyncGenerator<string> {
+    this.promptChars.observe(request.prompt.length);
+    const counter = this.tokens.labels(request.model.toLowerCase());
+    const failing = request.model.toLowerCase() === FAILING_MODEL;
+    return (async function* (delayMs: number) {
+      for await (const token of fakeTokens(request.maxTokens, delayMs, failing)) {
+        counter.inc();
+        yield token;
+      }
+    })(this.delayMs);
+  }
+}

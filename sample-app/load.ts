@@ -1,0 +1,90 @@
+import { request } from 'node:http';
+
+/**
+ * `npm run sample:load`: a bounded, mixed load against a running sample app on loopback, so the
+ * dashboards have something to show: unary and streamed chat and text completions, a few
+ * `sample-fail` requests, a few clients that leave mid-stream and a few invalid requests.
+ * SAMPLE_URL (default http://127.0.0.1:3000), LOAD_REQUESTS (default 300), LOAD_CONCURRENCY (4).
+ */
+const base = new URL(process.env.SAMPLE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
+if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(base.hostname)) {
+  throw new Error(`sample:load only targets loopback; SAMPLE_URL=${base.href} is not.`);
+}
+const total = Number(process.env.LOAD_REQUESTS ?? 300);
+const concurrency = Number(process.env.LOAD_CONCURRENCY ?? 4);
+
+type Kind = 'unary' | 'stream' | 'fail' | 'abort' | 'invalid';
+const MIX: Kind[] = [
+  'unary',
+  'stream',
+  'stream',
+  'unary',
+  'stream',
+  'fail',
+  'unary',
+  'abort',
+  'stream',
+  'invalid',
+];
+const MODELS = ['Llama-3-8B', 'mistral-7b', 'qwen2-7b'];
+
+function send(kind: Kind, i: number): Promise<number> {
+  const chat = i % 2 === 0;
+  const model = kind === 'fail' ? 'sample-fail' : MODELS[i % MODELS.length]!;
+  const body: Record<string, unknown> = chat
+    ? { model, messages: [{ role: 'user', content: `request ${i}: tell me something` }] }
+    : { model, prompt: `request ${i}: once upon a time` };
+  body.stream = kind === 'stream' || kind === 'abort';
+  body.max_tokens = 8 + (i % 24);
+  if (kind === 'invalid') delete body.model;
+  const payload = JSON.stringify(body);
+  return new Promise((resolve) => {
+    const req = request(
+      new URL(chat ? '/v1/chat/completions' : '/v1/completions', base),
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(payload),
+        },
+      },
+      (res) => {
+        let chunks = 0;
+        res.on('data', () => {
+          // A client that goes away after the first chunk: counts as an error, frees the backend.
+          if (kind === 'abort' && ++chunks === 2) req.destroy();
+        });
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('close', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(payload);
+  });
+}
+
+async function main() {
+  const counts: Record<string, number> = {};
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) {
+        const i = next++;
+        const kind = MIX[i % MIX.length]!;
+        const status = await send(kind, i);
+        const key = `${kind} -> ${status || 'closed'}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+      }
+    }),
+  );
+  console.log(
+    `sent ${total} requests to ${base.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
+  for (const [key, n] of Object.entries(counts).sort()) console.log(`  ${key}: ${n}`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

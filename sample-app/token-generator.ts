@@ -1,0 +1,42 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const WORDS = [
+  'Hello',
+  ' from',
+  ' the',
+  ' Dynamo',
+  ' NestJS',
+  ' sample',
+  ':',
+  ' a',
+  ' fake',
+  ' model',
+  ' streaming',
+  ' tokens',
+  '.',
+];
+
+/** The model name that makes the backend fail after its first token (for the error panels). */
+export const FAILING_MODEL = 'sample-fail';
+
+/** Rough token count of a prompt: whitespace-separated words (good enough for a fake model). */
+export function countPromptTokens(text: string): number {
+  return text.split(/\s+/).filter(Boolean).length;
+}
+
+/**
+ * A deterministic fake generator: no weights, one token every `delayMs` milliseconds. It stops
+ * early when `signal` aborts, so a client that goes away frees the backend too.
+ */
+export async function* fakeTokens(
+  count: number,
+  delayMs: number,
+  failAfterFirst: boolean,
+): AsyncGenerator<string> {
+  for (let i = 0; i < count; i++) {
+    if (delayMs > 0) await sleep(delayMs);
+    if (failAfterFirst && i === 1)
+      throw new Error('sample-fail: the backend failed after its first token');
+    yield WORDS[i % WORDS.length]!;
+  }
+}
