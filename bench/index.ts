@@ -1,5 +1,7 @@
+import { benchDecorator } from './decorator.bench';
 import { benchInprocess } from './inprocess.bench';
 import { parseArgs } from './harness';
+import { benchHttp } from './http.bench';
 import { benchScrape } from './scrape.bench';
 
 /**
@@ -23,6 +25,14 @@ async function main() {
   if (want('scrape')) {
     results.scrape = await benchScrape(args);
     log('scrape (target ratio <= 1.0):', results.scrape);
+  }
+  if (want('decorator')) {
+    results.decorator = await benchDecorator(args);
+    log('decorator (target ratio <= 0.2):', results.decorator);
+  }
+  if (want('http')) {
+    results.http = await benchHttp(args);
+    log('http (target ratio >= 0.97; decorated over plain req/s):', results.http);
   }
   console.log(JSON.stringify(results));
 }

@@ -1,0 +1,136 @@
+import 'reflect-metadata';
+import {
+  CallHandler,
+  Controller,
+  ExecutionContext,
+  Get,
+  Injectable,
+  MiddlewareConsumer,
+  Module,
+  NestInterceptor,
+  NestModule,
+  UseInterceptors,
+} from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ExpressAdapter } from '@nestjs/platform-express';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Observable, tap } from 'rxjs';
+import { DynamoEndpoint, DynamoMetricsModule } from '../src';
+
+/**
+ * The HTTP benchmark's server, run as its own process so the load generator does not share its
+ * event loop: the same handler as a plain route, a @DynamoEndpoint route and reference routes
+ * measured by hand-written prom-client middleware, express-prom-bundle (Express only) and a
+ * `@willsoto/nestjs-prometheus` interceptor.
+ */
+const body = { id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, text: 'hello world' }] };
+
+@Injectable()
+class WillsotoInterceptor implements NestInterceptor {
+  constructor(
+    @InjectMetric('willsoto_requests_total') private readonly requests: Counter<string>,
+    @InjectMetric('willsoto_request_duration_seconds') private readonly duration: Histogram<string>,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const labels = { namespace: 'dynamo', component: 'bench', endpoint: context.getHandler().name };
+    this.requests.inc(labels);
+    const end = this.duration.startTimer(labels);
+    return next.handle().pipe(tap({ complete: () => end(), error: () => end() }));
+  }
+}
+
+@Controller()
+class BenchController {
+  @Get('plain')
+  plain() {
+    return body;
+  }
+
+  @Get('decorated')
+  @DynamoEndpoint({ component: 'bench', endpoint: 'decorated' })
+  decorated() {
+    return body;
+  }
+
+  @Get('promclient')
+  promclient() {
+    return body;
+  }
+
+  @Get('bundle')
+  bundle() {
+    return body;
+  }
+
+  @Get('willsoto')
+  @UseInterceptors(WillsotoInterceptor)
+  willsoto() {
+    return body;
+  }
+}
+
+/** A careful hand-written prom-client middleware: the worker metrics, labels on every update. */
+function promClientMiddleware() {
+  const registry = new Registry();
+  const labelNames = ['namespace', 'component', 'endpoint'];
+  const registers = [registry];
+  const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
+  const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
+  const duration = new Histogram({ name: 'request_duration_seconds', help: 'h', labelNames, registers });
+  const bytesOut = new Counter({ name: 'response_bytes_total', help: 'h', labelNames, registers });
+  const labels = { namespace: 'dynamo', component: 'bench', endpoint: 'promclient' };
+  return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
+    requests.inc(labels);
+    concurrent.inc(labels);
+    const end = duration.startTimer(labels);
+    res.once('close', () => {
+      concurrent.dec(labels);
+      end();
+      bytesOut.inc(labels, Number(res.getHeader('content-length')) || 0);
+    });
+    next();
+  };
+}
+
+const platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
+
+@Module({
+  imports: [DynamoMetricsModule.forRoot()],
+  controllers: [BenchController],
+  providers: [
+    WillsotoInterceptor,
+    makeCounterProvider({ name: 'willsoto_requests_total', help: 'h', labelNames: ['namespace', 'component', 'endpoint'] }),
+    makeHistogramProvider({
+      name: 'willsoto_request_duration_seconds',
+      help: 'h',
+      labelNames: ['namespace', 'component', 'endpoint'],
+    }),
+  ],
+})
+class BenchModule implements NestModule {
+  configure(consumer: MiddlewareConsumer) {
+    consumer.apply(promClientMiddleware()).forRoutes('promclient');
+    if (platform === 'express') {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const promBundle = require('express-prom-bundle') as (o: object) => (...a: unknown[]) => void;
+      consumer
+        .apply(promBundle({ includeMethod: true, includePath: true, autoregister: false, promRegistry: new Registry() }))
+        .forRoutes('bundle');
+    }
+  }
+}
+
+async function main() {
+  const app = await NestFactory.create(BenchModule, platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), {
+    logger: false,
+  });
+  await app.listen(0, '127.0.0.1');
+  process.send?.({ url: await app.getUrl() });
+  process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+}
+
+void main();
