@@ -6,6 +6,7 @@ export {
   DynamoMetricsModuleOptions,
   DynamoSystemOptions,
   DynamoMetricsConfig,
+  DynamoClusterOptions,
   HealthStatus,
 } from './nest/dynamo-metrics-options.interface';
 export {
@@ -18,6 +19,12 @@ export { DynamoMetricsController } from './exposure/dynamo-metrics.controller';
 export { HealthService, HealthReport } from './exposure/health.service';
 export { MetricsExporter, Exposition } from './exposure/metrics-exporter.service';
 export { SystemServer } from './exposure/system-server.service';
+export {
+  startClusterMetricsServer,
+  ClusterMetricsServer,
+  ClusterMetricsServerOptions,
+} from './exposure/cluster-metrics-server';
+export { ClusterWorkerService } from './nest/cluster-worker.service';
 export { resolveConfig, ENV } from './exposure/environment';
 export { FrontendMetrics, StartRequestOptions } from './frontend/frontend-metrics.service';
 export { FrontendRequest, TokenUsage } from './frontend/frontend-request';

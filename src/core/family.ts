@@ -42,7 +42,11 @@ export class MetricFamily {
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
-  readonly aggregator: string;
+  /**
+   * How prom-client style cluster aggregation merges this metric across workers (`sum`, `max`,
+   * ...); set it with DistributedRuntime.setAggregator().
+   */
+  aggregator: string;
   readonly series: AnySeries[] = [];
   /** Hooks run just before every scrape (for values that must be fresh, such as uptime). */
   readonly collectHooks: Array<() => void> = [];

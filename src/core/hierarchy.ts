@@ -1,7 +1,9 @@
 import { register as globalRegistry, Registry } from 'prom-client';
 import { DEFAULT_PREFIX } from './constants';
+import { DynamoMetricsError } from './errors';
 import { MetricsLevel } from './level';
 import { sanitizeHierarchyName, validatePrefix } from './naming';
+import { CLUSTER_AGGREGATORS, ClusterAggregator, RuntimePromRegistry } from './prom-registry';
 import { MetricCreatedEvent, MetricStore } from './store';
 
 export interface DistributedRuntimeOptions {
@@ -143,5 +145,44 @@ export class DistributedRuntime extends MetricsLevel {
    */
   onCollect(fullName: string, hook: () => void): void {
     this.store.get(fullName)?.collectHooks.push(hook);
+  }
+
+  private promView?: RuntimePromRegistry;
+
+  /**
+   * This runtime's metrics as a prom-client `Registry` (a live, read-only view: metrics created
+   * later appear too; always the same object). For prom-client tooling such as
+   * `AggregatorRegistry.setRegistries()` or `Registry.merge()`. Prometheus text only.
+   */
+  promRegistry(): Registry {
+    return (this.promView ??= new RuntimePromRegistry(this.store));
+  }
+
+  /**
+   * The prom-client registries whose union is this runtime's `/metrics` output:
+   * `promRegistry()`, plus the global registry when `includeGlobalRegistry` is on.
+   */
+  promRegistries(): Registry[] {
+    const { includeGlobalRegistry, globalRegistry: global } = this.store.options;
+    return includeGlobalRegistry ? [this.promRegistry(), global] : [this.promRegistry()];
+  }
+
+  /**
+   * How cluster aggregation merges the metric `fullName` across workers: `sum` (the default),
+   * `max`, `min`, `average`, `first` or `omit`. Gauges such as uptime want `max`, not a sum.
+   */
+  setAggregator(fullName: string, aggregator: ClusterAggregator): void {
+    if (!CLUSTER_AGGREGATORS.includes(aggregator)) {
+      throw new DynamoMetricsError(
+        `Invalid aggregator ${JSON.stringify(aggregator)} for metric "${fullName}": use one of [${CLUSTER_AGGREGATORS.join(', ')}].`,
+      );
+    }
+    const family = this.store.get(fullName);
+    if (!family) {
+      throw new DynamoMetricsError(
+        `Cannot set the aggregator of "${fullName}": no metric of that name exists in this runtime yet (create it first).`,
+      );
+    }
+    family.aggregator = aggregator;
   }
 }

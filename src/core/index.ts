@@ -22,3 +22,13 @@ export {
 } from './series';
 export type { MetricCreatedEvent } from './store';
 export * from './worker-metrics';
+export { RuntimePromRegistry, ClusterAggregator, CLUSTER_AGGREGATORS } from './prom-registry';
+export {
+  enableClusterWorker,
+  ClusterWorkerOptions,
+  ClusterWorkerRegistration,
+  ClusterMetricsCollector,
+  ClusterMetricsCollectorOptions,
+  ClusterWorkerMetric,
+  aggregateWorkerMetrics,
+} from './cluster';

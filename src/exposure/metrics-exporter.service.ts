@@ -33,6 +33,8 @@ export class MetricsExporter {
       'Time since the runtime started, in seconds',
     );
     runtime.onCollect(uptime.metricName, () => uptime.set(runtime.uptimeSeconds()));
+    // Merged across cluster workers, uptimes must not add up.
+    runtime.setAggregator(uptime.metricName, 'max');
     this.scrapes = namespace.createIntCounter(
       'system_scrapes_total',
       'Total number of /metrics scrapes served',

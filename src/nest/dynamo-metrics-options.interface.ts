@@ -43,6 +43,18 @@ export interface DynamoMetricsModuleOptions {
     /** Name prefix of the frontend metrics. Default `nv_llm_http_service`. */
     prefix?: string;
   };
+  /** Node `cluster` mode (see startClusterMetricsServer). */
+  cluster?: DynamoClusterOptions;
+}
+
+export interface DynamoClusterOptions {
+  /**
+   * In a Node cluster worker, report this app's metrics (and the global registry when
+   * `includeGlobalRegistry` is on) to the primary's `startClusterMetricsServer()`, which serves
+   * the sums over all workers. No effect outside a cluster worker, so it can be set
+   * unconditionally. Default false.
+   */
+  worker?: boolean;
 }
 
 /** Options and environment merged and validated; what the module actually runs with. */

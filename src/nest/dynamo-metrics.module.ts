@@ -7,6 +7,7 @@ import { resolveConfig } from '../exposure/environment';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
 import { SystemServer } from '../exposure/system-server.service';
+import { ClusterWorkerService } from './cluster-worker.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendExplorer } from '../frontend/llm-frontend.explorer';
 import { DynamoEndpointExplorer } from './dynamo-endpoint.explorer';
@@ -54,6 +55,7 @@ const coreProviders: Provider[] = [
   HealthService,
   MetricsExporter,
   SystemServer,
+  ClusterWorkerService,
   FrontendMetrics,
   DynamoEndpointExplorer,
   LlmFrontendExplorer,

@@ -1,0 +1,38 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { ClusterWorkerRegistration, DistributedRuntime, enableClusterWorker } from '../core';
+import { DYNAMO_METRICS_MODULE_OPTIONS } from './dynamo-metrics.module-definition';
+import type { DynamoMetricsModuleOptions } from './dynamo-metrics-options.interface';
+
+/**
+ * With the module option `cluster: { worker: true }`, registers the runtime with the cluster
+ * primary's collector while the app initialises (before it serves anything) and withdraws it
+ * when the app shuts down.
+ */
+@Injectable()
+export class ClusterWorkerService implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('DynamoMetrics');
+  private registration?: ClusterWorkerRegistration;
+
+  constructor(
+    @Inject(DYNAMO_METRICS_MODULE_OPTIONS) private readonly options: DynamoMetricsModuleOptions,
+    private readonly runtime: DistributedRuntime,
+  ) {}
+
+  /** Whether this app reports to a cluster primary. */
+  get active(): boolean {
+    return this.registration?.active ?? false;
+  }
+
+  onModuleInit(): void {
+    if (!this.options.cluster?.worker) return;
+    this.registration = enableClusterWorker(this.runtime);
+    if (this.registration.active) {
+      this.logger.log(`Reporting metrics to the cluster primary (worker pid ${process.pid})`);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.registration?.disable();
+    this.registration = undefined;
+  }
+}
