@@ -4,8 +4,10 @@ import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
 import { MetricsExporter } from './metrics-exporter.service';
 
-interface HeaderWriter {
+/** What Express's response and Fastify's reply both offer. */
+interface Reply {
   header(name: string, value: string): unknown;
+  send(body: string): unknown;
 }
 
 /**
@@ -22,16 +24,22 @@ export class DynamoMetricsController extends PrometheusController {
     super();
   }
 
+  /**
+   * Sends the exposition itself (no passthrough), so global interceptors that reshape
+   * responses cannot turn it into something no scraper parses.
+   */
   @Get()
   override async index(
-    @Res({ passthrough: true }) response: unknown,
+    @Res() response: unknown,
     @Req() request?: { headers: Record<string, string | string[] | undefined> },
   ): Promise<string> {
     const { enabled, port } = this.config.system;
     // With forRootAsync() the route exists before the options are known; it answers as absent.
     if (!enabled || port !== undefined) throw new NotFoundException();
     const { contentType, body } = await this.exporter.render(request?.headers.accept);
-    (response as HeaderWriter).header('Content-Type', contentType);
+    const reply = response as Reply;
+    reply.header('Content-Type', contentType);
+    reply.send(body);
     return body;
   }
 }

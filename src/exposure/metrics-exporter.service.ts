@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { collectDefaultMetrics, register } from 'prom-client';
 import {
   CounterSeries,
   DistributedRuntime,
@@ -6,6 +7,8 @@ import {
   Namespace,
   negotiateContentType,
 } from '../core';
+import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
 
 export interface Exposition {
   contentType: string;
@@ -27,7 +30,12 @@ export class MetricsExporter {
   constructor(
     private readonly runtime: DistributedRuntime,
     @Inject(Namespace) namespace: Namespace,
+    @Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig,
   ) {
+    // prom-client's process metrics live in its global registry; registered once per process.
+    if (config.defaultMetrics && !register.getSingleMetric('process_cpu_user_seconds_total')) {
+      collectDefaultMetrics();
+    }
     const uptime = namespace.createGauge(
       'system_uptime_seconds',
       'Time since the runtime started, in seconds',

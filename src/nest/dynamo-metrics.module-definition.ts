@@ -9,4 +9,6 @@ export const {
 } = new ConfigurableModuleBuilder<DynamoMetricsModuleOptions>()
   .setClassMethodName('forRoot')
   .setFactoryMethodName('createDynamoMetricsOptions')
+  // forRootAsync() mounts the in-app route before its options exist, so its path is given here.
+  .setExtras({ metricsPath: undefined as string | undefined }, (definition) => definition)
   .build();

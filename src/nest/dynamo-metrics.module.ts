@@ -77,11 +77,18 @@ export class DynamoMetricsModule extends ConfigurableModuleClass {
 
   /**
    * Options from a factory are known only at start-up, so the in-app `/metrics` route is always
-   * registered; it answers 404 unless metrics are enabled without a system port.
+   * registered (at `metricsPath`, default `/metrics`); it answers 404 unless metrics are enabled
+   * without a system port.
    */
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withProviders(super.forRootAsync(options), true, '/metrics');
+    return withProviders(super.forRootAsync(options), true, options.metricsPath ?? '/metrics');
   }
+}
+
+function metricsControllerFor(): typeof DynamoMetricsController {
+  const controller = class extends DynamoMetricsController {};
+  Object.defineProperty(controller, 'name', { value: 'DynamoMetricsController' });
+  return controller;
 }
 
 function withProviders(
@@ -103,7 +110,9 @@ function withProviders(
   const metricsRoute = serveInApp
     ? [
         PrometheusModule.register({
-          controller: DynamoMetricsController,
+          // willsoto stores the path on the controller class: one class per module definition,
+          // so two definitions (two apps, or tests) keep their own paths.
+          controller: metricsControllerFor(),
           path: metricsPath,
           // Default process metrics are the module's `defaultMetrics` option, not willsoto's.
           defaultMetrics: { enabled: false },

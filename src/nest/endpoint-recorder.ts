@@ -105,7 +105,7 @@ export class EndpointRecorder implements MethodRecorder {
     if (this.carrier.manual) countWrites();
     res.once('close', () => {
       const complete = res.writableFinished;
-      if (!counting && complete) call.responseBytes = contentLength(res);
+      if (!counting && complete) call.responseBytes = contentLength(res, args[this.carrier.index]);
       call.finish(complete ? undefined : 'cancelled');
     });
     const onResult = (value: unknown): unknown => {
@@ -210,8 +210,14 @@ function requestBytes(req: IncomingMessage | undefined): number {
   return raw ? raw.length : 0;
 }
 
-function contentLength(res: ServerResponse): number {
-  const header = res.getHeader('content-length');
+/**
+ * The Content-Length sent. Fastify hands its headers straight to `writeHead()`, where the raw
+ * response's `getHeader()` cannot see them, so its reply is asked as well.
+ */
+function contentLength(res: ServerResponse, carrier: unknown): number {
+  const header =
+    res.getHeader('content-length') ??
+    (carrier as { getHeader?(name: string): unknown } | undefined)?.getHeader?.('content-length');
   return typeof header === 'number' ? header : Number(header) || 0;
 }
 

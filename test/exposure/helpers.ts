@@ -211,7 +211,7 @@ export interface ChildResult {
 export function runNode(
   script: string,
   vars: EnvVars,
-  timeoutMs = 20000,
+  timeoutMs = 60000,
   onStdout?: (chunk: string) => void,
   onSpawn?: (child: ChildProcess) => void,
 ): Promise<ChildResult> {
