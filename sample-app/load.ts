@@ -51,7 +51,7 @@ function send(kind: Kind, i: number): Promise<number> {
       (res) => {
         let chunks = 0;
         res.on('data', () => {
-          // A client that goes away after the first chunk: counts as an error, frees the backend.
+          // A client that goes away after the second chunk: counts as an error, frees the backend.
           if (kind === 'abort' && ++chunks === 2) req.destroy();
         });
         res.on('end', () => resolve(res.statusCode ?? 0));

@@ -1,16 +1,22 @@
-import { Controller, Get } from '@nestjs/common';
-import { SystemServer } from '../src';
+import { Controller, Get, Inject, Req } from '@nestjs/common';
+import { DYNAMO_METRICS_CONFIG, DynamoMetricsConfig, SystemServer } from '../src';
 
 /** `GET /`: tells a user who opens the app URL where everything is. */
 @Controller()
 export class RootController {
-  constructor(private readonly system: SystemServer) {}
+  constructor(
+    private readonly system: SystemServer,
+    @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
+  ) {}
 
   @Get()
-  index() {
-    const metrics = this.system.url
-      ? `${this.system.url}/metrics`
-      : '/metrics (when DYN_SYSTEM_ENABLED=true)';
+  index(@Req() req: { headers: Record<string, string | string[] | undefined> }) {
+    const { enabled, metricsPath } = this.config.system;
+    const metrics = !enabled
+      ? 'off (start with DYN_SYSTEM_ENABLED=true)'
+      : this.system.url
+        ? `${this.system.url}${metricsPath}`
+        : `http://${String(req.headers.host ?? 'localhost')}${metricsPath}`;
     return {
       name: 'nestjs-dynamo-metrics sample app',
       endpoints: {

@@ -25,8 +25,9 @@ export function countPromptTokens(text: string): number {
 }
 
 /**
- * A deterministic fake generator: no weights, one token every `delayMs` milliseconds. It stops
- * early when `signal` aborts, so a client that goes away frees the backend too.
+ * A deterministic fake generator: no weights, one token every `delayMs` milliseconds. A consumer
+ * that stops iterating (a streaming client that leaves) stops it after the token in progress; a
+ * unary handler reads on to the end.
  */
 export async function* fakeTokens(
   count: number,

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import assert from 'node:assert/strict';
+import type { TestContext } from 'node:test';
 import { request as httpRequest, IncomingHttpHeaders, ClientRequest } from 'node:http';
 import { createServer as createNetServer, AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
@@ -10,21 +12,38 @@ import { Scrape } from './exposition-parser';
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
 
-/** Creates and starts a real HTTP app on 127.0.0.1, port 0; returns it with its port. */
+/**
+ * Creates and starts a real HTTP app on 127.0.0.1, port 0; returns it with its port. `options`
+ * are NestFactory.create's (logger off unless given).
+ */
 export async function startHttpApp(
   platform: Platform,
   module: unknown,
-  options: { logger?: false | unknown } = {},
+  options: Record<string, unknown> = {},
 ): Promise<{ app: INestApplication; port: number; base: string }> {
-  const appOptions = { logger: options.logger ?? false } as Record<string, unknown>;
-  const app =
-    platform === 'express'
-      ? await NestFactory.create(module as never, appOptions)
-      : await NestFactory.create(module as never, new FastifyAdapter() as never, appOptions);
+  const app = await createHttpApp(platform, module, options);
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as AddressInfo).port;
   return { app: app as INestApplication, port, base: `http://127.0.0.1:${port}` };
 }
+
+/** Creates (does not start) an HTTP app on the platform; logger off unless given. */
+export async function createHttpApp(
+  platform: Platform,
+  module: unknown,
+  options: Record<string, unknown> = {},
+): Promise<INestApplication> {
+  const appOptions = { logger: false, ...options } as never;
+  const app =
+    platform === 'express'
+      ? await NestFactory.create(module as never, appOptions)
+      : await NestFactory.create(module as never, new FastifyAdapter() as never, appOptions);
+  return app as INestApplication;
+}
+
+/** The port an HTTP app listens on. */
+export const portOf = (app: INestApplication): number =>
+  (app.getHttpServer().address() as AddressInfo).port;
 
 /** The runtime's exposition, parsed. */
 export async function scrape(app: { get: INestApplication['get'] }): Promise<Scrape> {
@@ -183,6 +202,38 @@ export function abortAfter(
   });
 }
 
+/**
+ * Opens a GET stream and resolves once the body received so far satisfies `ready`, leaving the
+ * connection open; `abort()` then destroys the client socket.
+ */
+export function openStream(
+  port: number,
+  path: string,
+  ready: (received: string) => boolean = (text) => /^data: .*\n/m.test(text),
+): Promise<{ received: () => string; abort: () => void }> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    let resolved = false;
+    const req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path, agent: false }, (res) => {
+      res.on('data', (chunk: Buffer) => {
+        text += chunk.toString('utf8');
+        if (!resolved && ready(text)) {
+          resolved = true;
+          resolve({ received: () => text, abort: () => req.destroy() });
+        }
+      });
+      res.on('error', () => undefined);
+      res.on('end', () => {
+        if (!resolved) reject(new Error(`${path} ended before it was ready: ${JSON.stringify(text)}`));
+      });
+    });
+    req.on('error', (err) => {
+      if (!resolved) reject(err);
+    });
+    req.end();
+  });
+}
+
 /** Aborts an SSE stream once its first `data:` line has arrived. */
 export const abortAfterFirstEvent = (port: number, path: string) =>
   abortAfter(port, path, (text) => /^data: .*\n/m.test(text));
@@ -212,4 +263,35 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Asserts a worker snapshot. Everything but the response bytes is compared strictly; the
+ * response bytes too, unless `responseBytesBug` names a known src bug, in which case that one
+ * comparison runs as a `todo` subtest (reported, not failing the run) until the bug is fixed.
+ */
+export async function assertWorker(
+  t: TestContext,
+  actual: WorkerSnapshot,
+  want: WorkerSnapshot,
+  responseBytesBug?: string,
+): Promise<void> {
+  assert.deepEqual({ ...actual, responseBytes: want.responseBytes }, want);
+  if (responseBytesBug === undefined) {
+    assert.equal(actual.responseBytes, want.responseBytes, 'dynamo_response_bytes_total');
+    return;
+  }
+  await t.test('response bytes', { todo: responseBytesBug }, () => {
+    assert.equal(actual.responseBytes, want.responseBytes, 'dynamo_response_bytes_total');
+  });
+}
+
+/** Runs `fn` as a subtest, marked `todo` with the bug's description when `bug` is set. */
+export async function knownBug(
+  t: TestContext,
+  name: string,
+  bug: string | undefined,
+  fn: () => void | Promise<void>,
+): Promise<void> {
+  await t.test(name, bug === undefined ? {} : { todo: bug }, fn);
 }

@@ -1,0 +1,710 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { requireBinary, promtoolCheckMetrics } from '../support/binaries';
+import { Scrape } from '../support/exposition-parser';
+import {
+  getPath,
+  httpCall,
+  HttpResult,
+  listSeries,
+  postAndAbortAfterEvents,
+  postAndAbortWhen,
+  postJson,
+  SampleProcess,
+  sseData,
+  startSample,
+  sumOf,
+  waitUntil,
+} from '../support/sample-process';
+import { fakeTokens } from '../../sample-app/token-generator';
+import { applySampleDefaults } from '../../sample-app/main';
+
+/**
+ * The compiled sample app (dist/sample-app/main.js) as a real child process on loopback, on
+ * Express and on Fastify: a known mix of unary, streamed, failing (`sample-fail`), client-aborted
+ * and invalid OpenAI requests, then the exact values of the frontend (`nv_llm_http_service_*`),
+ * worker (`dynamo_*` of backend/generate) and custom metrics its /metrics serves.
+ */
+
+const DELAY_MS = 20;
+const FRONTEND = 'nv_llm_http_service';
+const CHAT = '/v1/chat/completions';
+const TEXT = '/v1/completions';
+const WORKER = { namespace: 'dynamo', component: 'backend', endpoint: 'generate' };
+
+type Kind = 'unary' | 'stream' | 'fail-unary' | 'fail-stream' | 'abort' | 'abort-unary';
+
+interface Spec {
+  kind: Kind;
+  path: typeof CHAT | typeof TEXT;
+  body: Record<string, unknown>;
+}
+
+interface Outcome {
+  spec: Spec;
+  result?: HttpResult;
+  abortedText?: string;
+}
+
+const endpointOf = (path: string) => (path === CHAT ? 'chat_completions' : 'completions');
+const promptOf = (spec: Spec): string =>
+  spec.path === CHAT
+    ? (spec.body.messages as Array<{ content: string }>).map((m) => m.content).join('\n')
+    : (spec.body.prompt as string);
+const modelOf = (spec: Spec) => String(spec.body.model).toLowerCase();
+
+function chat(kind: Kind, model: string, contents: string[], maxTokens: number): Spec {
+  return {
+    kind,
+    path: CHAT,
+    body: {
+      model,
+      messages: contents.map((content) => ({ role: 'user', content })),
+      stream: kind === 'stream' || kind === 'fail-stream' || kind === 'abort',
+      max_tokens: maxTokens,
+    },
+  };
+}
+
+function text(kind: Kind, model: string, prompt: string, maxTokens: number): Spec {
+  return {
+    kind,
+    path: TEXT,
+    body: {
+      model,
+      prompt,
+      stream: kind === 'stream' || kind === 'fail-stream' || kind === 'abort',
+      max_tokens: maxTokens,
+    },
+  };
+}
+
+/** The valid requests of the scenario (19). Model names in mixed case: labels are lower-cased. */
+const SPECS: Spec[] = [
+  chat('unary', 'Unary-Model', ['Tell me a story'], 4),
+  chat('unary', 'UNARY-model', ['You are terse.', 'Say hello to the world'], 5),
+  text('unary', 'Unary-Model', 'Once upon a time', 3),
+  text('unary', 'unary-model', 'Écrire un poème — naïve café', 6),
+  text('unary', 'Unary-Model', 'one two three four five six seven', 2),
+  chat('stream', 'Stream-Model', ['Stream me six tokens please'], 6),
+  chat('stream', 'stream-model', ['short'], 2),
+  text('stream', 'Stream-Model', 'The quick brown fox', 3),
+  text('stream', 'STREAM-MODEL', 'jumps over the lazy dog again and again', 5),
+  chat('fail-unary', 'sample-fail', ['This will fail'], 8),
+  text('fail-unary', 'Sample-Fail', 'This will fail too', 8),
+  chat('fail-stream', 'SAMPLE-FAIL', ['Streaming failure'], 8),
+  text('fail-stream', 'sample-fail', 'Streaming failure again', 8),
+  // One model per aborted request: what the server did before it noticed (see below) is read
+  // per request from the metrics.
+  chat('abort', 'Abort-Chat-1', ['I will leave early'], 50),
+  chat('abort', 'abort-chat-2', ['Me too, goodbye'], 50),
+  text('abort', 'Abort-Text-1', 'Leaving after the first token', 50),
+  text('abort', 'ABORT-TEXT-2', 'So am I', 50),
+  // A unary client that leaves while the answer is being generated: an error for the frontend;
+  // the backend, whose consumer (the handler) reads on, completes normally.
+  text('abort-unary', 'Abort-Unary', 'I cannot wait that long', 25),
+  // A model name that needs escaping in the exposition (quote, backslash, newline, UTF-8).
+  text('unary', 'Wéird "Q"\\Back\nLine', 'escape me', 2),
+];
+
+/** Requests the pipes refuse with 400: never counted. */
+const INVALID: Array<{ path: string; body: string }> = [
+  { path: CHAT, body: JSON.stringify({ model: 'Invalid-Model', messages: [] }) },
+  { path: TEXT, body: JSON.stringify({ model: 'Invalid-Model', prompt: 'x', max_tokens: 0 }) },
+  { path: TEXT, body: JSON.stringify({ prompt: 'no model here' }) },
+  {
+    path: CHAT,
+    body: JSON.stringify({
+      model: 'Invalid-Model',
+      messages: [{ role: 'user', content: 'x' }],
+      stream: 'yes',
+    }),
+  },
+  {
+    path: TEXT,
+    body: JSON.stringify({ model: 'Invalid-Model', prompt: 'x', stream: true, max_tokens: 5000 }),
+  },
+  { path: CHAT, body: '{"model": "Invalid-Model", "messages": [' },
+];
+
+/** The first `n` tokens of the sample's deterministic fake generator (no delay). */
+async function tokensOf(n: number): Promise<string[]> {
+  const out: string[] = [];
+  for await (const token of fakeTokens(n, 0, false)) out.push(token);
+  return out;
+}
+
+const bytes = (parts: string[]) => parts.reduce((acc, p) => acc + Buffer.byteLength(p), 0);
+
+/**
+ * An aborted stream (the client leaves after the first SSE event) ends, for the frontend, when
+ * the server sees the connection close. How many token chunks went through by then depends on
+ * how fast that is: on an idle server none for chat (the first event is the role-only chunk)
+ * and one for completions (the first event carries the first token), but under the concurrent
+ * load below a busy event loop may let one or two more through. So the test reads that number
+ * per aborted request (its own model) from the OSL histogram, checks it against what the client
+ * saw, and derives every other expectation from it exactly.
+ */
+const abortStreamed = new Map<string, number>();
+
+/** Tokens the frontend saw in token-carrying chunks before the request ended (streams). */
+function streamedTokens(spec: Spec): number {
+  switch (spec.kind) {
+    case 'stream':
+      return spec.body.max_tokens as number;
+    case 'fail-stream':
+      return 1;
+    case 'abort': {
+      const n = abortStreamed.get(modelOf(spec));
+      if (n === undefined) throw new Error(`no OSL observed for ${modelOf(spec)}`);
+      return n;
+    }
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Tokens the backend generates per request. Successes: max_tokens. `sample-fail`: one token,
+ * then the error. Aborts: the tokens streamed, plus the one the backend was producing when the
+ * client left (the response pulls ahead; an async generator finishes the pending step before
+ * it can be stopped), then it stops.
+ */
+function generatedTokens(spec: Spec): number {
+  switch (spec.kind) {
+    case 'unary':
+    case 'stream':
+    case 'abort-unary':
+      return spec.body.max_tokens as number;
+    case 'fail-unary':
+    case 'fail-stream':
+      return 1;
+    case 'abort':
+      return streamedTokens(spec) + 1;
+  }
+}
+
+const isStream = (spec: Spec) => spec.body.stream === true;
+const succeeded = (spec: Spec) => spec.kind === 'unary' || spec.kind === 'stream';
+
+async function send(app: SampleProcess, spec: Spec): Promise<Outcome> {
+  if (spec.kind === 'abort') {
+    return { spec, abortedText: await postAndAbortAfterEvents(app.appPort, spec.path, spec.body) };
+  }
+  if (spec.kind === 'abort-unary') {
+    // Leave once the frontend has the request in flight, long before the answer is ready.
+    const model = modelOf(spec);
+    await postAndAbortWhen(app.appPort, spec.path, spec.body, async () => {
+      const s = await app.scrape();
+      return s.find(`${FRONTEND}_inflight_requests`, { model }) === 1;
+    });
+    return { spec, abortedText: '' };
+  }
+  return { spec, result: await postJson(app.appPort, spec.path, spec.body) };
+}
+
+function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    out.set(k, [...(out.get(k) ?? []), item]);
+  }
+  return out;
+}
+
+for (const platform of ['express', 'fastify'] as const) {
+  describe(`sample app on ${platform}: exact metrics after a known request mix`, () => {
+    let app: SampleProcess;
+    let outcomes: Outcome[] = [];
+    let invalid: HttpResult[] = [];
+    let s: Scrape;
+    const models = [...new Set(SPECS.map(modelOf))];
+
+    before(async () => {
+      app = await startSample({ platform, tokenDelayMs: DELAY_MS });
+      // All at once: the counts must be exact under concurrency too.
+      [outcomes, invalid] = await Promise.all([
+        Promise.all(SPECS.map((spec) => send(app, spec))),
+        Promise.all(
+          INVALID.map(({ path, body }) =>
+            httpCall(app.appPort, 'POST', path, body, { 'content-type': 'application/json' }),
+          ),
+        ),
+      ]);
+      // Aborted streams end on the server shortly after the client leaves: wait for every
+      // call to be over (the test below fails, with the values, if they never are).
+      s = await waitUntil(
+        async () => {
+          const scrape = await app.scrape();
+          const busy =
+            sumOf(scrape, 'dynamo_concurrent_requests') +
+            sumOf(scrape, `${FRONTEND}_inflight_requests`) +
+            sumOf(scrape, 'dynamo_sample_active_streams');
+          const ended =
+            sumOf(scrape, `${FRONTEND}_requests_total`) === SPECS.length &&
+            sumOf(scrape, 'dynamo_request_duration_seconds_count', WORKER) === SPECS.length;
+          return busy === 0 && ended ? scrape : undefined;
+        },
+        'every request to end (inflight, concurrency and active streams back to 0)',
+        10_000,
+      ).catch(async (err: Error) => {
+        const scrape = await app.scrape();
+        err.message +=
+          `\nconcurrent: ${listSeries(scrape, 'dynamo_concurrent_requests')}` +
+          `\ninflight: ${listSeries(scrape, `${FRONTEND}_inflight_requests`)}` +
+          `\nrequests: ${listSeries(scrape, `${FRONTEND}_requests_total`)}`;
+        throw err;
+      });
+      for (const spec of SPECS.filter((x) => x.kind === 'abort')) {
+        const model = modelOf(spec);
+        abortStreamed.set(model, s.get(`${FRONTEND}_output_sequence_tokens_sum`, { model }));
+      }
+    });
+
+    after(async () => {
+      await app?.stop();
+    });
+
+    it('aborted streams stop early; what they streamed matches what the client saw', () => {
+      for (const { spec, abortedText } of outcomes.filter((o) => o.spec.kind === 'abort')) {
+        const model = modelOf(spec);
+        const streamed = abortStreamed.get(model)!;
+        const seen = sseData(abortedText!).filter((e) => /"(content|text)":"[^"]/.test(e)).length;
+        assert.ok(
+          streamed >= seen && streamed <= 10,
+          `${model}: ${streamed} token chunks streamed, the client saw ${seen} before leaving`,
+        );
+        assert.equal(s.get(`${FRONTEND}_output_sequence_tokens_count`, { model }), 1, model);
+      }
+      // The completions aborts saw a token, so they count one at least.
+      assert.ok(abortStreamed.get('abort-text-1')! >= 1 && abortStreamed.get('abort-text-2')! >= 1);
+    });
+
+    it('answers every request as expected (unary usage, SSE framing, 500 for sample-fail)', async () => {
+      for (const { spec, result, abortedText } of outcomes) {
+        const what = `${spec.kind} ${spec.path} ${JSON.stringify(spec.body)}`;
+        const n = spec.body.max_tokens as number;
+        const expectedText = (await tokensOf(n)).join('');
+        if (spec.kind === 'abort') {
+          assert.equal(sseData(abortedText!).length, 1, `${what}: one event before the abort`);
+          continue;
+        }
+        if (spec.kind === 'abort-unary') continue;
+        assert.ok(result, what);
+        if (spec.kind === 'unary') {
+          assert.equal(result.status, 200, `${what}: ${result.text}`);
+          const body = JSON.parse(result.text) as {
+            object: string;
+            model: string;
+            choices: Array<{ message?: { content: string }; text?: string }>;
+            usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+          };
+          assert.equal(body.object, spec.path === CHAT ? 'chat.completion' : 'text_completion');
+          assert.equal(body.model, spec.body.model);
+          const content = body.choices[0]?.message?.content ?? body.choices[0]?.text;
+          assert.equal(content, expectedText, what);
+          assert.equal(body.usage.completion_tokens, n, `${what}: usage`);
+          assert.ok(body.usage.prompt_tokens > 0, `${what}: usage`);
+          assert.equal(
+            body.usage.total_tokens,
+            body.usage.prompt_tokens + body.usage.completion_tokens,
+          );
+        } else if (spec.kind === 'stream') {
+          assert.equal(result.status, 200, `${what}: ${result.text}`);
+          assert.match(String(result.headers['content-type']), /^text\/event-stream/, what);
+          assert.ok(result.complete, `${what}: the stream ended normally`);
+          assert.ok(result.text.endsWith('data: [DONE]\n\n'), `${what}: ends with [DONE]`);
+          const events = sseData(result.text);
+          assert.equal(events.at(-1), '[DONE]');
+          const chunks = events.slice(0, -1).map((e) => JSON.parse(e) as Record<string, never>);
+          const streamed = chunks
+            .map((c: { choices?: Array<{ delta?: { content?: string }; text?: string }> }) =>
+              (c.choices ?? []).map((ch) => ch.delta?.content ?? ch.text ?? '').join(''),
+            )
+            .join('');
+          assert.equal(streamed, expectedText, what);
+          const usage = (chunks.at(-1) as { usage?: { completion_tokens: number } }).usage;
+          assert.equal(usage?.completion_tokens, n, `${what}: last chunk carries usage`);
+        } else if (spec.kind === 'fail-unary') {
+          assert.equal(result.status, 500, `${what}: ${result.text}`);
+          assert.equal(
+            (JSON.parse(result.text) as { error: { type: string } }).error.type,
+            'server_error',
+          );
+        } else {
+          // Headers went out with the first chunk: 200, then the stream stops without [DONE].
+          assert.equal(result.status, 200, what);
+          assert.ok(
+            !result.text.includes('[DONE]'),
+            `${what}: a failed stream must not end in [DONE]`,
+          );
+          assert.ok(result.text.includes('"Hello"'), `${what}: the first token was sent`);
+          assert.equal(result.complete, false, `${what}: the connection is cut, not ended cleanly`);
+        }
+      }
+      for (const [i, res] of invalid.entries()) {
+        assert.equal(res.status, 400, `invalid request ${INVALID[i]!.body}: ${res.text}`);
+      }
+    });
+
+    it('nv_llm_http_service_requests_total: exact series by model, endpoint, request_type, status', () => {
+      const want: Record<string, number> = {};
+      for (const spec of SPECS) {
+        const key = JSON.stringify({
+          model: modelOf(spec),
+          endpoint: endpointOf(spec.path),
+          request_type: isStream(spec) ? 'stream' : 'unary',
+          status: succeeded(spec) ? 'success' : 'error',
+        });
+        want[key] = (want[key] ?? 0) + 1;
+      }
+      const got: Record<string, number> = {};
+      for (const sample of s.samples.filter((x) => x.name === `${FRONTEND}_requests_total`)) {
+        const { model, endpoint, request_type, status } = sample.labels;
+        assert.deepEqual(Object.keys(sample.labels).sort(), [
+          'endpoint',
+          'model',
+          'request_type',
+          'status',
+        ]);
+        got[JSON.stringify({ model, endpoint, request_type, status })] = sample.value;
+      }
+      assert.deepEqual(got, want);
+      // The table above, literally, as a guard on the computation.
+      assert.equal(
+        s.get(`${FRONTEND}_requests_total`, {
+          model: 'unary-model',
+          endpoint: 'completions',
+          request_type: 'unary',
+          status: 'success',
+        }),
+        3,
+      );
+      assert.equal(
+        s.get(`${FRONTEND}_requests_total`, {
+          model: 'sample-fail',
+          endpoint: 'chat_completions',
+          request_type: 'stream',
+          status: 'error',
+        }),
+        1,
+      );
+      assert.equal(sumOf(s, `${FRONTEND}_requests_total`), 19);
+    });
+
+    it('invalid requests (400) leave no trace in any metric', () => {
+      const leaked = s.samples.filter((x) => x.labels.model === 'invalid-model');
+      assert.deepEqual(leaked, [], 'no series for the model of refused requests');
+      assert.equal(sumOf(s, 'dynamo_requests_total', WORKER), SPECS.length);
+    });
+
+    it('in-flight gauges are back to 0 for every model', () => {
+      for (const model of models) {
+        assert.equal(s.get(`${FRONTEND}_inflight_requests`, { model }), 0, model);
+      }
+    });
+
+    it('frontend histograms: exact counts and sums of duration, ISL, OSL, TTFT and ITL', () => {
+      const byModel = group(outcomes, (o) => modelOf(o.spec));
+      for (const [model, list] of byModel) {
+        const specs = list.map((o) => o.spec);
+        const h = (name: string, part: 'count' | 'sum') =>
+          s.get(`${FRONTEND}_${name}_${part}`, { model });
+        // Every counted request observes its duration once.
+        assert.equal(h('request_duration_seconds', 'count'), specs.length, `${model}: duration`);
+        // ISL: from `usage`, which only successful responses carry.
+        const usages = list
+          .filter((o) => succeeded(o.spec))
+          .map((o) => {
+            const body = o.spec.kind === 'unary' ? o.result!.text : sseData(o.result!.text).at(-2)!;
+            return (JSON.parse(body) as { usage: { prompt_tokens: number } }).usage;
+          });
+        assert.equal(h('input_sequence_tokens', 'count'), usages.length, `${model}: ISL count`);
+        assert.equal(
+          h('input_sequence_tokens', 'sum'),
+          usages.reduce((acc, u) => acc + u.prompt_tokens, 0),
+          `${model}: ISL sum = sum of usage.prompt_tokens`,
+        );
+        // OSL: usage.completion_tokens when present, else the token chunks streamed (streams,
+        // including failed and aborted ones); a failed unary request has neither.
+        const osl = specs.filter((x) => succeeded(x) || isStream(x));
+        assert.equal(h('output_sequence_tokens', 'count'), osl.length, `${model}: OSL count`);
+        assert.equal(
+          h('output_sequence_tokens', 'sum'),
+          osl.reduce(
+            (acc, x) => acc + (succeeded(x) ? (x.body.max_tokens as number) : streamedTokens(x)),
+            0,
+          ),
+          `${model}: OSL sum`,
+        );
+        // TTFT once per stream that got a token chunk before it ended; ITL once per later token.
+        const ttft = specs.filter((x) => isStream(x) && streamedTokens(x) > 0).length;
+        const itl = specs.reduce((acc, x) => acc + Math.max(0, streamedTokens(x) - 1), 0);
+        assert.equal(h('time_to_first_token_seconds', 'count'), ttft, `${model}: TTFT count`);
+        assert.equal(h('inter_token_latency_seconds', 'count'), itl, `${model}: ITL count`);
+      }
+      // Literal guards: 4 successful + 2 failed + at least the 2 aborted completions streams
+      // got a token; successful streams of 6, 2, 3 and 5 tokens have 5 + 1 + 2 + 4 gaps.
+      const abortTtft = [...abortStreamed.values()].filter((n) => n > 0).length;
+      const abortItl = [...abortStreamed.values()].reduce((a, n) => a + Math.max(0, n - 1), 0);
+      assert.equal(sumOf(s, `${FRONTEND}_time_to_first_token_seconds_count`), 6 + abortTtft);
+      assert.ok(abortTtft >= 2);
+      assert.equal(sumOf(s, `${FRONTEND}_inter_token_latency_seconds_count`), 12 + abortItl);
+    });
+
+    it(`TTFT and ITL are plausible for a ${DELAY_MS} ms token delay`, () => {
+      const count = (name: string) => sumOf(s, `${FRONTEND}_${name}_count`);
+      const sum = (name: string) => sumOf(s, `${FRONTEND}_${name}_sum`);
+      const below = (name: string, le: string) => sumOf(s, `${FRONTEND}_${name}_bucket`, { le });
+      const ttftAvg = sum('time_to_first_token_seconds') / count('time_to_first_token_seconds');
+      const itlAvg = sum('inter_token_latency_seconds') / count('inter_token_latency_seconds');
+      // Every first token waited one delay, every later token one more.
+      assert.equal(below('time_to_first_token_seconds', '0.01'), 0, 'no TTFT under 10 ms');
+      assert.equal(below('inter_token_latency_seconds', '0.015'), 0, 'no ITL under 15 ms');
+      assert.ok(ttftAvg >= (DELAY_MS - 1) / 1000 && ttftAvg < 1, `TTFT avg ${ttftAvg}s`);
+      assert.ok(itlAvg >= 0.015 && itlAvg <= 0.2, `ITL avg ${itlAvg}s`);
+      // Unary requests never observe TTFT or ITL.
+      assert.equal(
+        s.get(`${FRONTEND}_time_to_first_token_seconds_count`, { model: 'unary-model' }),
+        0,
+      );
+      assert.equal(
+        s.get(`${FRONTEND}_inter_token_latency_seconds_count`, { model: 'unary-model' }),
+        0,
+      );
+    });
+
+    it('worker metrics of backend/generate: requests, concurrency, duration, bytes, errors', async () => {
+      const n = SPECS.length;
+      assert.equal(s.get('dynamo_requests_total', WORKER), n);
+      assert.equal(s.get('dynamo_concurrent_requests', WORKER), 0);
+      assert.equal(s.get('dynamo_request_duration_seconds_count', WORKER), n);
+      assert.equal(
+        s.get('dynamo_request_bytes_total', WORKER),
+        SPECS.reduce((acc, x) => acc + Buffer.byteLength(promptOf(x)), 0),
+        'request bytes = bytes of the prompts',
+      );
+      const errors = (error_type: string) =>
+        s.get('dynamo_errors_total', { ...WORKER, error_type });
+      assert.deepEqual(
+        {
+          stream_error: errors('stream_error'),
+          cancelled: errors('cancelled'),
+          client_error: errors('client_error'),
+          handler_error: errors('handler_error'),
+        },
+        { stream_error: 4, cancelled: 4, client_error: 0, handler_error: 0 },
+        listSeries(s, 'dynamo_errors_total'),
+      );
+      let want = 0;
+      for (const spec of SPECS) want += bytes(await tokensOf(generatedTokens(spec)));
+      assert.equal(
+        s.get('dynamo_response_bytes_total', WORKER),
+        want,
+        `response bytes = bytes of the tokens generated; generated tokens by model:\n${listSeries(s, 'dynamo_backend_generated_tokens_total')}`,
+      );
+      assert.equal(s.get('dynamo_system_uptime_seconds', { namespace: 'dynamo' }) > 0, true);
+    });
+
+    it('custom metrics at every level', () => {
+      const byModel = group(SPECS, modelOf);
+      for (const [model, specs] of byModel) {
+        assert.equal(
+          s.get('dynamo_backend_generated_tokens_total', {
+            namespace: 'dynamo',
+            component: 'backend',
+            model,
+          }),
+          specs.reduce((acc, x) => acc + generatedTokens(x), 0),
+          `generated tokens of ${model}`,
+        );
+      }
+      const prompt = { ...WORKER, generator: 'fake' };
+      assert.equal(s.get('dynamo_generate_prompt_characters_count', prompt), SPECS.length);
+      assert.equal(
+        s.get('dynamo_generate_prompt_characters_sum', prompt),
+        SPECS.reduce((acc, x) => acc + promptOf(x).length, 0),
+      );
+      assert.equal(
+        s.get('dynamo_generate_prompt_characters_bucket', { ...prompt, le: '+Inf' }),
+        SPECS.length,
+      );
+      assert.equal(s.get('dynamo_sample_active_streams', { namespace: 'dynamo' }), 0);
+      assert.equal(s.get('dynamo_sample_app_info', { version: '0.1.0', node: process.version }), 1);
+    });
+
+    it('GET / answers JSON pointing at the system server', async () => {
+      const res = await getPath(app.appPort, '/');
+      assert.equal(res.status, 200);
+      assert.match(String(res.headers['content-type']), /application\/json/);
+      const body = JSON.parse(res.text) as Record<string, unknown>;
+      assert.equal(body.metrics, `http://127.0.0.1:${app.systemPort}/metrics`);
+      assert.equal(body.health, `http://127.0.0.1:${app.systemPort}/health`);
+      assert.equal(body.failingModel, 'sample-fail');
+      // The system server does not serve on the app port.
+      assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
+    });
+
+    it('/health on the system port: 200, ready, endpoints.generate ready', async () => {
+      const res = await getPath(app.systemPort!, '/health');
+      assert.equal(res.status, 200, res.text);
+      const body = JSON.parse(res.text) as {
+        status: string;
+        uptime: number;
+        endpoints: Record<string, string>;
+      };
+      assert.equal(body.status, 'ready');
+      assert.equal(body.endpoints.generate, 'ready');
+      assert.ok(body.uptime > 0);
+      assert.equal((await getPath(app.systemPort!, '/live')).status, 200);
+    });
+
+    it('promtool check metrics accepts the served /metrics', async (t) => {
+      const promtool = requireBinary(t, 'promtool');
+      if (!promtool) return;
+      const result = promtoolCheckMetrics(promtool, await app.metricsText());
+      assert.equal(result.status, 0, result.output);
+    });
+  });
+}
+
+describe('sample app with DYN_SYSTEM_PORT set but empty', () => {
+  let app: SampleProcess;
+  before(async () => {
+    app = await startSample({ platform: 'express', systemPort: '', tokenDelayMs: 1 });
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  it('serves /metrics on the app port, with the requests in it', async (t) => {
+    const res = await postJson(app.appPort, TEXT, {
+      model: 'Empty-Port',
+      prompt: 'hi',
+      max_tokens: 2,
+    });
+    assert.equal(res.status, 200, res.text);
+    const metrics = await getPath(app.appPort, '/metrics');
+    assert.equal(metrics.status, 200, metrics.text);
+    assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
+    const want = {
+      model: 'empty-port',
+      endpoint: 'completions',
+      request_type: 'unary',
+      status: 'success',
+    };
+    // The frontend counts a unary request when its response closes, which may be just after
+    // the client has read it.
+    const s = await waitUntil(
+      async () => {
+        const scrape = new Scrape((await getPath(app.appPort, '/metrics')).text);
+        return scrape.find(`${FRONTEND}_requests_total`, want) === 1 ? scrape : undefined;
+      },
+      'the unary request to be counted',
+      3000,
+    );
+    assert.equal(s.get('dynamo_requests_total', WORKER), 1);
+    const body = JSON.parse((await getPath(app.appPort, '/')).text) as {
+      metrics: string;
+      health: unknown;
+    };
+    assert.equal(body.health, null, 'no system server, no /health URL');
+    assert.match(
+      app.output(),
+      new RegExp(`Metrics: http://127\\.0\\.0\\.1:${app.appPort}/metrics`),
+    );
+    const promtool = requireBinary(t, 'promtool');
+    if (promtool) {
+      const result = promtoolCheckMetrics(promtool, metrics.text);
+      assert.equal(result.status, 0, result.output);
+    }
+  });
+});
+
+describe('sample app with DYN_SYSTEM_PORT=0 (fastify)', () => {
+  let app: SampleProcess;
+  before(async () => {
+    app = await startSample({ platform: 'fastify', systemPort: 0, tokenDelayMs: 1 });
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  it('picks a free port, logs it, reports it at GET / and serves /metrics and /health there', async () => {
+    const port = app.systemPort!;
+    assert.ok(port > 0 && port !== app.appPort);
+    assert.match(app.output(), new RegExp(`Metrics: http://127\\.0\\.0\\.1:${port}/metrics`));
+    const res = await postJson(app.appPort, CHAT, {
+      model: 'Port-Zero',
+      messages: [{ role: 'user', content: 'hi' }],
+      stream: true,
+      max_tokens: 2,
+    });
+    assert.equal(res.status, 200);
+    assert.ok(res.text.endsWith('data: [DONE]\n\n'));
+    const s = await waitUntil(
+      async () => {
+        const scrape = await app.scrape();
+        return scrape.find(`${FRONTEND}_requests_total`, {
+          model: 'port-zero',
+          endpoint: 'chat_completions',
+          request_type: 'stream',
+          status: 'success',
+        }) === 1
+          ? scrape
+          : undefined;
+      },
+      'the stream to be counted',
+      3000,
+    );
+    assert.equal(s.get(`${FRONTEND}_time_to_first_token_seconds_count`, { model: 'port-zero' }), 1);
+    assert.equal(s.get(`${FRONTEND}_inter_token_latency_seconds_count`, { model: 'port-zero' }), 1);
+    assert.equal((await getPath(port, '/health')).status, 200);
+    assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
+  });
+});
+
+describe('sample app with DYN_SYSTEM_ENABLED=false', () => {
+  let app: SampleProcess;
+  before(async () => {
+    app = await startSample({ systemPort: '', env: { DYN_SYSTEM_ENABLED: 'false' } });
+  });
+  after(async () => {
+    await app?.stop();
+  });
+
+  it('serves the API but no /metrics anywhere, and says so', async () => {
+    const res = await postJson(app.appPort, TEXT, { model: 'off', prompt: 'hi', max_tokens: 1 });
+    assert.equal(res.status, 200, res.text);
+    assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
+    assert.match(app.output(), /Metrics: off \(DYN_SYSTEM_ENABLED=false\)/);
+    const body = JSON.parse((await getPath(app.appPort, '/')).text) as { health: unknown };
+    assert.equal(body.health, null);
+  });
+});
+
+describe('applySampleDefaults()', () => {
+  it('turns metrics on with a system server on 8081 waiting for generate', () => {
+    const env: NodeJS.ProcessEnv = {};
+    applySampleDefaults(env);
+    assert.deepEqual(env, {
+      DYN_SYSTEM_ENABLED: 'true',
+      DYN_SYSTEM_PORT: '8081',
+      DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '["generate"]',
+    });
+  });
+
+  it('leaves every variable that is set alone, even to an empty value', () => {
+    const env: NodeJS.ProcessEnv = {
+      DYN_SYSTEM_ENABLED: 'false',
+      DYN_SYSTEM_PORT: '',
+      DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '[]',
+    };
+    applySampleDefaults(env);
+    assert.deepEqual(env, {
+      DYN_SYSTEM_ENABLED: 'false',
+      DYN_SYSTEM_PORT: '',
+      DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '[]',
+    });
+  });
+});
