@@ -1,4 +1,5 @@
 import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/common';
+import { RESPONSE_PASSTHROUGH_METADATA } from '@nestjs/common/constants';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
@@ -43,3 +44,7 @@ export class DynamoMetricsController extends PrometheusController {
     return body;
   }
 }
+
+// The parent's `@Res({ passthrough: true })` flag is inherited through metadata lookup; without
+// clearing it Nest would send the returned body a second time (ERR_HTTP_HEADERS_SENT).
+Reflect.defineMetadata(RESPONSE_PASSTHROUGH_METADATA, false, DynamoMetricsController, 'index');
