@@ -55,6 +55,8 @@ export const MESSAGES = {
     `Unsupported exposition content type ${JSON.stringify(value)}; use "text/plain; version=0.0.4" or "application/openmetrics-text; version=1.0.0".`,
 } as const;
 
+export const SYSTEM_SERVER = 'Dynamo system server';
+
 /** Start-up errors of the Nest module and the exposure layer (environment and options). */
 export const CONFIG_MESSAGES = {
   invalidBoolean: (source: string, value: unknown) =>
@@ -73,8 +75,8 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a non-empty name such as "dynamo".`,
   invalidMetricsPath: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a path starting with "/", such as "/metrics".`,
-  portInUse: (host: string, port: number) =>
-    `Dynamo system server cannot listen on ${host}:${port}: the port is already in use. Set DYN_SYSTEM_PORT to a free port, or 0 for a random one.`,
-  listenFailed: (host: string, port: number, reason: string) =>
-    `Dynamo system server cannot listen on ${host}:${port}: ${reason}. Check DYN_SYSTEM_HOST and DYN_SYSTEM_PORT.`,
+  portInUse: (server: string, host: string, port: number) =>
+    `${server} cannot listen on ${host}:${port}: the port is already in use. ${server === SYSTEM_SERVER ? 'Set DYN_SYSTEM_PORT to a free port' : 'Choose a free port'}, or 0 for a random one.`,
+  listenFailed: (server: string, host: string, port: number, reason: string) =>
+    `${server} cannot listen on ${host}:${port}: ${reason}.${server === SYSTEM_SERVER ? ' Check DYN_SYSTEM_HOST and DYN_SYSTEM_PORT.' : ''}`,
 } as const;

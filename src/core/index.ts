@@ -1,5 +1,5 @@
 export * from './constants';
-export { DynamoMetricsError, MESSAGES, CONFIG_MESSAGES } from './errors';
+export { DynamoMetricsError, MESSAGES, CONFIG_MESSAGES, SYSTEM_SERVER } from './errors';
 export { negotiateContentType, ExpositionContentType } from './exposition';
 export type { MetricType, FamilyDefinition, MetricFamily } from './family';
 export {

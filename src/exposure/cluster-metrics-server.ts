@@ -1,11 +1,12 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   ClusterMetricsCollector,
   ClusterMetricsCollectorOptions,
+  CONFIG_MESSAGES,
   DynamoMetricsError,
   negotiateContentType,
 } from '../core';
+import { displayUrl, listen, send } from './http-server.util';
 
 export interface ClusterMetricsServerOptions extends ClusterMetricsCollectorOptions {
   /** Port to listen on; 0 picks a free one (read it from the result). */
@@ -45,12 +46,12 @@ export async function startClusterMetricsServer(
   const { port } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new DynamoMetricsError(
-      `startClusterMetricsServer: invalid port ${JSON.stringify(port)}; use an integer from 0 to 65535 (0 = a random free port).`,
+      CONFIG_MESSAGES.invalidPort('startClusterMetricsServer port', port),
     );
   }
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new DynamoMetricsError(
-      `startClusterMetricsServer: invalid path ${JSON.stringify(path)}; it must start with "/".`,
+      CONFIG_MESSAGES.invalidMetricsPath('startClusterMetricsServer path', path),
     );
   }
   const collector = new ClusterMetricsCollector({ timeoutMs: options.timeoutMs });
@@ -88,29 +89,17 @@ export async function startClusterMetricsServer(
   };
 
   const server: Server = createServer((req, res) => void handle(req, res));
+  let bound: number;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          new DynamoMetricsError(
-            err.code === 'EADDRINUSE'
-              ? `Cluster metrics server cannot listen on ${host}:${port}: the port is already in use. Choose a free port, or 0 for a random one.`
-              : `Cluster metrics server cannot listen on ${host}:${port}: ${err.message}.`,
-          ),
-        ),
-      );
-      server.listen(port, host, () => resolve());
-    });
+    bound = await listen(server, 'Cluster metrics server', port, host);
   } catch (err) {
     collector.close();
     throw err;
   }
-  const bound = (server.address() as AddressInfo).port;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   let closing: Promise<void> | undefined;
   return {
     port: bound,
-    url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${bound}`,
+    url: displayUrl(host, bound),
     collector,
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
@@ -119,19 +108,4 @@ export async function startClusterMetricsServer(
         server.close(() => resolve());
       })),
   };
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
 }

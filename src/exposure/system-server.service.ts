@@ -1,10 +1,10 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CONFIG_MESSAGES, DynamoMetricsError } from '../core';
+import { SYSTEM_SERVER } from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
 import { HealthService } from './health.service';
+import { displayUrl, listen, send } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
 
 /**
@@ -30,29 +30,17 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
   }
 
   get url(): string | undefined {
-    if (this.boundPort === undefined) return undefined;
-    const host = this.config.system.host === '0.0.0.0' ? '127.0.0.1' : this.config.system.host;
-    return `http://${host.includes(':') ? `[${host}]` : host}:${this.boundPort}`;
+    return this.boundPort === undefined
+      ? undefined
+      : displayUrl(this.config.system.host, this.boundPort);
   }
 
   async onModuleInit(): Promise<void> {
     const { enabled, port, host } = this.config.system;
     if (!enabled || port === undefined) return;
     const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) => {
-        reject(
-          new DynamoMetricsError(
-            err.code === 'EADDRINUSE'
-              ? CONFIG_MESSAGES.portInUse(host, port)
-              : CONFIG_MESSAGES.listenFailed(host, port, err.message),
-          ),
-        );
-      });
-      server.listen(port, host, () => resolve());
-    });
+    this.boundPort = await listen(server, SYSTEM_SERVER, port, host);
     this.server = server;
-    this.boundPort = (server.address() as AddressInfo).port;
     this.logger.log(
       `Dynamo system server listening on ${this.url} (host ${host}): ` +
         `${this.config.system.metricsPath}, /health, /live`,
@@ -98,19 +86,4 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       return send(res, 500, 'text/plain; charset=utf-8', 'Internal Server Error\n');
     }
   }
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string,
-  headers: Record<string, string> = {},
-): void {
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(res.req.method === 'HEAD' ? undefined : body);
 }

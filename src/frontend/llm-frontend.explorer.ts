@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import { endpointFromMethod } from '../nest/endpoint-naming';
-import { instrumentationOf, instrumentMethod } from '../nest/method-instrumentation';
+import { bindRecorder, instrumentationOf, instrumentMethod } from '../nest/method-instrumentation';
 import { LLM_FRONTEND_METADATA } from './frontend-metrics.constants';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { LlmFrontendEndpointOptions } from './llm-frontend.decorator';
@@ -18,6 +18,7 @@ export class LlmFrontendExplorer implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly frontend: FrontendMetrics,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     // Before routes are registered: they read the method then.
     for (const wrapper of this.discovery.getControllers()) {
@@ -40,8 +41,12 @@ export class LlmFrontendExplorer implements OnModuleInit {
         ) as LlmFrontendEndpointOptions;
         const endpoint = options.endpoint ?? endpointFromMethod(methodName);
         const recorder = new LlmFrontendRecorder(this.frontend, endpoint, options, state.carrier);
-        state.recorders.set(instance, recorder);
-        state.fallback = recorder;
+        bindRecorder(
+          state,
+          instance,
+          recorder,
+          this.adapterHost.httpAdapter?.getHttpServer?.() as object | undefined,
+        );
         this.logger.debug(
           `@LlmFrontendEndpoint ${instance.constructor.name}.${methodName} -> endpoint="${endpoint}"`,
         );

@@ -1,12 +1,17 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
 import { DistributedRuntime, WorkerMetrics } from '../core';
 import { DynamoEndpointOptions } from './dynamo-endpoint.decorator';
 import { DYNAMO_ENDPOINT_METADATA, DYNAMO_METRICS_CONFIG } from './dynamo-metrics.constants';
 import { DynamoMetricsConfig } from './dynamo-metrics-options.interface';
 import { EndpointRecorder } from './endpoint-recorder';
-import { InstrumentedMethod, instrumentationOf, instrumentMethod } from './method-instrumentation';
+import {
+  bindRecorder,
+  InstrumentedMethod,
+  instrumentationOf,
+  instrumentMethod,
+} from './method-instrumentation';
 import { componentFromClass, endpointFromMethod } from './endpoint-naming';
 import { HealthService } from '../exposure/health.service';
 
@@ -32,6 +37,7 @@ export class DynamoEndpointExplorer implements OnModuleInit {
     private readonly runtime: DistributedRuntime,
     @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
     private readonly health: HealthService,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     for (const wrapper of this.wrappers()) {
       const { metatype, inject } = wrapper;
@@ -52,6 +58,11 @@ export class DynamoEndpointExplorer implements OnModuleInit {
         this.bind(instance, methodName, method);
       }
     }
+  }
+
+  /** This app's HTTP server (absent in a standalone microservice). */
+  private httpServer(): object | undefined {
+    return this.adapterHost.httpAdapter?.getHttpServer?.() as object | undefined;
   }
 
   private wrappers(): InstanceWrapper[] {
@@ -94,8 +105,7 @@ export class DynamoEndpointExplorer implements OnModuleInit {
       this.workers.set(endpoint.levelName, worker);
     }
     const recorder = new EndpointRecorder(worker, method.kind, options, method.carrier);
-    method.recorders.set(instance, recorder);
-    method.fallback = recorder;
+    bindRecorder(method, instance, recorder, this.httpServer());
     this.health.register(endpoint.path[2]!);
     this.logger.debug(
       `@DynamoEndpoint ${className}.${methodName} (${method.kind}) -> ` +

@@ -12,6 +12,7 @@ import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendExplorer } from '../frontend/llm-frontend.explorer';
 import { DynamoEndpointExplorer } from './dynamo-endpoint.explorer';
 import { DYNAMO_METRICS_CONFIG } from './dynamo-metrics.constants';
+import { RpcWireBytesService } from './rpc-wire-bytes.service';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
@@ -58,6 +59,7 @@ const coreProviders: Provider[] = [
   ClusterWorkerService,
   FrontendMetrics,
   DynamoEndpointExplorer,
+  RpcWireBytesService,
   LlmFrontendExplorer,
 ];
 

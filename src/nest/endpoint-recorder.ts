@@ -6,6 +6,7 @@ import { WorkerErrorType, WorkerMetrics } from '../core';
 import { DynamoEndpointOptions } from './dynamo-endpoint.decorator';
 import { classifyError } from './error-classifier';
 import { HandlerKind, HttpCarrier, Method, MethodRecorder } from './method-instrumentation';
+import { RpcLink, rpcLinkOf } from './rpc-transport-hooks';
 import {
   isThenable,
   resultKind,
@@ -27,7 +28,7 @@ class Call {
 
   constructor(
     private readonly metrics: WorkerMetrics,
-    readonly requestBytes: number,
+    public requestBytes: number,
     private readonly itemSize?: (item: unknown) => number,
   ) {
     this.started = metrics.start();
@@ -67,6 +68,15 @@ export class EndpointRecorder implements MethodRecorder {
     if (this.kind === 'http') {
       const response = this.responseOf(args);
       if (response) return this.invokeHttp(self, original, args, response);
+    } else if (this.kind === 'rpc' && this.carrier.index >= 0) {
+      const link = rpcLinkOf(args[this.carrier.index]);
+      const strip = this.carrier.strip;
+      if (strip !== undefined && args.length > strip) args.length = strip;
+      if (link?.expectsReply) {
+        if (!link.isClaimed) return this.invokeLinked(self, original, args, link);
+      } else if (link) {
+        return this.invokeSettled(self, original, args, link.requestBytes ?? 0);
+      }
     }
     return this.invokeSettled(self, original, args);
   }
@@ -90,7 +100,7 @@ export class EndpointRecorder implements MethodRecorder {
     args: unknown[],
     res: ServerResponse,
   ): unknown {
-    const call = new Call(this.metrics, requestBytes(res.req));
+    const call = new Call(this.metrics, requestBytes(res.req, args[this.carrier.index]));
     if (res.destroyed) {
       // The client left while guards and pipes ran; nothing will be sent.
       call.finish('cancelled');
@@ -105,7 +115,10 @@ export class EndpointRecorder implements MethodRecorder {
     if (this.carrier.manual) countWrites();
     res.once('close', () => {
       const complete = res.writableFinished;
-      if (!counting && complete) call.responseBytes = contentLength(res, args[this.carrier.index]);
+      // A HEAD response carries the Content-Length of a body it does not send.
+      if (!counting && complete && res.req?.method !== 'HEAD') {
+        call.responseBytes = contentLength(res, args[this.carrier.index]);
+      }
       call.finish(complete ? undefined : 'cancelled');
     });
     const onResult = (value: unknown): unknown => {
@@ -136,12 +149,57 @@ export class EndpointRecorder implements MethodRecorder {
     return onResult(result);
   }
 
-  /** RPC and plain methods: the call ends when the result settles (or its stream ends). */
-  private invokeSettled(self: unknown, original: Method, args: unknown[]): unknown {
-    const { requestSize, responseSize } = this.options;
+  /**
+   * RPC request whose transport reports its replies: the call ends when the last reply packet
+   * is sent (for an Observable, after it completes or fails), or when the client has gone; the
+   * bytes are the transport's. The handler's own outcome only decides the error type.
+   */
+  private invokeLinked(self: unknown, original: Method, args: unknown[], link: RpcLink): unknown {
+    const call = new Call(this.metrics, 0);
+    link.claim((ended, reason) => {
+      call.requestBytes = ended.requestBytes ?? 0;
+      call.responseBytes = ended.responseBytes;
+      call.finish(reason);
+    });
+    const onResult = (value: unknown): unknown =>
+      resultKind(value) === 'observable'
+        ? watchObservable(value as Observable<unknown>, {
+            error: () => (call.error ??= 'stream_error'),
+            complete: noop,
+            cancel: noop,
+          })
+        : value;
+    let result: unknown;
+    try {
+      result = original.apply(self, args);
+    } catch (err) {
+      call.error = classifyError(err);
+      throw err;
+    }
+    if (isThenable(result)) {
+      return result.then(onResult, (err: unknown) => {
+        call.error = classifyError(err);
+        throw err;
+      });
+    }
+    return onResult(result);
+  }
+
+  /**
+   * RPC events and requests without transport hooks, and plain methods: the call ends when the
+   * result settles (or its stream ends). `wireRequestBytes`: an event's size from its
+   * transport, which wins over the size functions (an event has no response).
+   */
+  private invokeSettled(
+    self: unknown,
+    original: Method,
+    args: unknown[],
+    wireRequestBytes?: number,
+  ): unknown {
+    const { requestSize, responseSize } = wireRequestBytes === undefined ? this.options : NO_SIZES;
     const call = new Call(
       this.metrics,
-      requestSize ? safeSize(requestSize, args) : 0,
+      wireRequestBytes ?? (requestSize ? safeSize(requestSize, args) : 0),
       responseSize,
     );
     const onResult = (value: unknown): unknown => {
@@ -171,6 +229,7 @@ export class EndpointRecorder implements MethodRecorder {
 }
 
 const noop = (): void => undefined;
+const NO_SIZES: DynamoEndpointOptions = {};
 
 function watchResult(value: unknown, kind: string, watch: StreamWatcher): unknown {
   switch (kind) {
@@ -197,16 +256,25 @@ function watchStream(stream: Readable, watch: StreamWatcher): void {
 }
 
 function safeSize(fn: (value: never) => number, value: unknown): number {
-  const n = fn(value as never);
+  let n: unknown;
+  try {
+    n = fn(value as never);
+  } catch {
+    // A user's size function must never break the call it measures.
+    return 0;
+  }
   return typeof n === 'number' && n > 0 && Number.isFinite(n) ? Math.floor(n) : 0;
 }
 
-function requestBytes(req: IncomingMessage | undefined): number {
+function requestBytes(req: IncomingMessage | undefined, carrier?: unknown): number {
   if (!req) return 0;
   const header = req.headers['content-length'];
   if (header !== undefined) return Number(header) || 0;
   // Chunked uploads carry no Content-Length; Nest's `rawBody: true` keeps the bytes received.
-  const raw = (req as { rawBody?: Buffer }).rawBody;
+  // Express keeps it on the request itself; Fastify on its own request (the reply's `request`).
+  const raw =
+    (req as { rawBody?: Buffer }).rawBody ??
+    (carrier as { request?: { rawBody?: Buffer } } | undefined)?.request?.rawBody;
   return raw ? raw.length : 0;
 }
 

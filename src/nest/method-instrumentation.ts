@@ -8,13 +8,21 @@ import {
 export type Method = (...args: unknown[]) => unknown;
 export type HandlerKind = 'http' | 'rpc' | 'plain';
 
-/** How an HTTP handler hands the recorder its response object. */
+/**
+ * How a handler hands the recorder its transport object: an HTTP handler its response (or
+ * request), an RPC handler its context.
+ */
 export interface HttpCarrier {
-  /** Argument index of the response (or request) object; -1 when there is none. */
+  /** Argument index of the response, request or RPC context; -1 when there is none. */
   index: number;
-  type: 'response' | 'request';
+  type: 'response' | 'request' | 'rpc-context';
   /** The handler writes the response itself (@Res() without passthrough). */
   manual: boolean;
+  /**
+   * RPC: the context argument is a hidden one the library added; the method is called with its
+   * first `strip` arguments only, as Nest would call it without the library.
+   */
+  strip?: number;
 }
 
 /** What a wrapper calls for one instance of the class. */
@@ -28,12 +36,40 @@ export interface InstrumentedMethod<R extends MethodRecorder> {
   readonly carrier: HttpCarrier;
   /** Per-instance recorders: each application binds its own instances. */
   readonly recorders: WeakMap<object, R>;
-  /** For instances Nest creates per request or per injection, which no app binds ahead. */
+  /**
+   * For HTTP instances Nest creates per request (request-scoped classes), which no app binds
+   * ahead: the recorder of the app whose HTTP server the request came in on.
+   */
+  readonly byServer: WeakMap<object, R>;
+  /** Otherwise, for such instances: the recorder bound last (one app per process is the rule). */
   fallback?: R;
+}
+
+/** Binds `instance` (and, for HTTP, requests arriving on `httpServer`) to `recorder`. */
+export function bindRecorder<R extends MethodRecorder>(
+  state: InstrumentedMethod<R>,
+  instance: object,
+  recorder: R,
+  httpServer: object | undefined,
+): void {
+  state.recorders.set(instance, recorder);
+  if (httpServer && state.kind === 'http') state.byServer.set(httpServer, recorder);
+  state.fallback = recorder;
+}
+
+/** The HTTP server a handler's response belongs to (Express response or Fastify reply). */
+function serverOf(carrier: unknown): object | undefined {
+  const res = (carrier as { raw?: unknown } | undefined)?.raw ?? carrier;
+  return (res as { socket?: { server?: object } } | undefined)?.socket?.server;
 }
 
 /** Set by @nestjs/microservices' @MessagePattern / @EventPattern on the handler. */
 const PATTERN_HANDLER_METADATA = 'microservices:handler_type';
+/** Set by the same decorators: the transport the handler is limited to, if any. */
+const TRANSPORT_METADATA = 'microservices:transport';
+/** @nestjs/microservices' Transport.GRPC and RpcParamtype.CONTEXT (stable values). */
+const GRPC_TRANSPORT = 4;
+const RPC_CONTEXT_PARAM = 6;
 /** @nestjs/common's RouteParamtypes (stable values; Nest 12's index does not export the enum). */
 const RESPONSE_PARAM = 1;
 const NEXT_PARAM = 2;
@@ -69,13 +105,28 @@ export function instrumentMethod<R extends MethodRecorder>(
         ? 'rpc'
         : 'plain';
   const carrier =
-    kind === 'http' ? addResponseParameter(prototype, methodName, original) : NO_CARRIER;
-  const state: InstrumentedMethod<R> = { kind, carrier, recorders: new WeakMap() };
+    kind === 'http'
+      ? addResponseParameter(prototype, methodName, original)
+      : kind === 'rpc'
+        ? addContextParameter(prototype, methodName, original)
+        : NO_CARRIER;
+  const state: InstrumentedMethod<R> = {
+    kind,
+    carrier,
+    recorders: new WeakMap(),
+    byServer: new WeakMap(),
+  };
+  const strip = carrier.strip;
   const wrapper = function (this: object, ...args: unknown[]): unknown {
-    const recorder = state.recorders.get(this) ?? state.fallback;
-    return recorder === undefined
-      ? original.apply(this, args)
-      : recorder.invoke(this, original, args);
+    const recorder =
+      state.recorders.get(this) ??
+      (carrier.index >= 0
+        ? state.byServer.get(serverOf(args[carrier.index]) ?? state)
+        : undefined) ??
+      state.fallback;
+    if (recorder !== undefined) return recorder.invoke(this, original, args);
+    if (strip !== undefined && args.length > strip) args.length = strip;
+    return original.apply(this, args);
   };
   for (const key of Reflect.getOwnMetadataKeys(original)) {
     Reflect.defineMetadata(key, Reflect.getOwnMetadata(key, original), wrapper);
@@ -132,4 +183,75 @@ function addResponseParameter(prototype: object, methodName: string, method: Met
   }
   Res({ passthrough: true })(prototype, methodName, index);
   return { index, type: 'response', manual: false };
+}
+
+/** What the RPC parameter side needs from @nestjs/microservices, loaded on first use. */
+interface RpcParams {
+  Ctx: () => ParameterDecorator;
+  Payload: () => ParameterDecorator;
+  /** The arguments Nest gives a handler without parameter decorators (non-gRPC). */
+  defaults?: Record<string, { index: number }>;
+}
+let rpcParams: RpcParams | null | undefined;
+
+/**
+ * @nestjs/microservices is not a dependency of this package: it is loaded only once an RPC
+ * handler is decorated (so the app has it). Without it, RPC handlers record no bytes.
+ */
+function loadRpcParams(): RpcParams | null {
+  if (rpcParams !== undefined) return rpcParams;
+  rpcParams = null;
+  try {
+    const api = require('@nestjs/microservices') as Partial<RpcParams>;
+    if (typeof api.Ctx !== 'function' || typeof api.Payload !== 'function') return null;
+    let defaults: RpcParams['defaults'];
+    try {
+      defaults = (
+        require('@nestjs/microservices/context/rpc-metadata-constants') as {
+          DEFAULT_CALLBACK_METADATA?: RpcParams['defaults'];
+        }
+      ).DEFAULT_CALLBACK_METADATA;
+    } catch {
+      defaults = undefined;
+    }
+    rpcParams = { Ctx: api.Ctx, Payload: api.Payload, defaults };
+  } catch {
+    rpcParams = null;
+  }
+  return rpcParams;
+}
+
+/**
+ * RPC handlers receive only what their parameter metadata asks for (by default, in Nest 11.1+
+ * and 12, just the payload); to meet its transport the recorder needs the RPC context too: the
+ * handler's own @Ctx() when it has one, otherwise a hidden @Ctx() after the arguments Nest gives
+ * it, which the wrapper strips again. A handler without parameter decorators first gets Nest's
+ * defaults written out (the same arguments), so one more can follow. gRPC handlers have other
+ * defaults and no byte hooks: left alone.
+ */
+function addContextParameter(prototype: object, methodName: string, method: Method): HttpCarrier {
+  if (Reflect.getMetadata(TRANSPORT_METADATA, method) === GRPC_TRANSPORT) return NO_CARRIER;
+  const api = loadRpcParams();
+  if (!api) return NO_CARRIER;
+  const cls = prototype.constructor;
+  let args = Reflect.getMetadata(ROUTE_ARGS_METADATA, cls, methodName) as
+    Record<string, { index: number }> | undefined;
+  if (!args || Object.keys(args).length === 0) {
+    if (api.defaults) {
+      Reflect.defineMetadata(ROUTE_ARGS_METADATA, { ...api.defaults }, cls, methodName);
+    } else {
+      api.Payload()(prototype, methodName, 0);
+    }
+    args = Reflect.getMetadata(ROUTE_ARGS_METADATA, cls, methodName) as Record<
+      string,
+      { index: number }
+    >;
+  }
+  const entries = Object.entries(args);
+  const own = entries.find(([key]) => Number(key.split(':')[0]) === RPC_CONTEXT_PARAM);
+  if (own) return { index: own[1].index, type: 'rpc-context', manual: false };
+  // Nest calls the handler with max(index) + 1 arguments.
+  const length = Math.max(0, ...entries.map(([, value]) => value.index + 1));
+  api.Ctx()(prototype, methodName, length);
+  return { index: length, type: 'rpc-context', manual: false, strip: length };
 }

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ServerResponse } from 'node:http';
+import { request, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import {
   BadRequestException,
@@ -32,15 +32,21 @@ import { DynamoEndpoint, DynamoMetricsModule } from '../../src';
 import {
   abortAfter,
   abortAfterFirstEvent,
+  assertWorker,
+  closeApp,
   eventually,
   expected,
   http,
-  Platform,
+  HttpResult,
+  knownBug,
+  openStream,
+  pendingRequest,
   PLATFORMS,
   postJson,
   scrape,
   sleep,
   startHttpApp,
+  SUITE_TIMEOUT_MS,
   worker,
 } from '../support/nest-e2e';
 
@@ -66,6 +72,7 @@ class Gate {
   }
 }
 const gate = new Gate();
+const slowGate = new Gate();
 
 /** Non-ASCII on purpose: byte counts differ from character counts. */
 const REPLY_TEXT = 'héllo wörld ✓ 🚀';
@@ -140,6 +147,23 @@ class ChatController {
   plainText(): string {
     return REPLY_TEXT;
   }
+
+  /** Only ever requested with HEAD. */
+  @Get('head-only')
+  @DynamoEndpoint()
+  headOnly(): string {
+    return REPLY_TEXT;
+  }
+
+  @Post('passthrough')
+  @DynamoEndpoint()
+  passthrough(
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: { header(name: string, value: string): unknown },
+  ): unknown {
+    res.header('x-passthrough', 'yes');
+    return { body };
+  }
 }
 
 @Controller('stream')
@@ -200,6 +224,28 @@ class StreamController {
     return new StreamableFile(Readable.from([Buffer.from('part one, '), Buffer.from('part twö')]), {
       type: 'application/octet-stream',
     });
+  }
+
+  /** A plain (non-SSE) route returning an Observable: Nest sends its last value as JSON. */
+  @Get('observable')
+  @DynamoEndpoint()
+  observableJson(): Observable<unknown> {
+    return of({ from: 'observable', text: REPLY_TEXT }).pipe(delay(5));
+  }
+
+  /** Emits nothing for a long time: the client leaves first. */
+  @Get('observable-slow')
+  @DynamoEndpoint()
+  observableSlow(): Observable<unknown> {
+    return interval(60_000).pipe(map(() => ({ late: true })));
+  }
+
+  /** Holds the request until the test opens `slowGate`. */
+  @Get('promise-slow')
+  @DynamoEndpoint()
+  async promiseSlow(): Promise<unknown> {
+    await slowGate.wait();
+    return { late: true };
   }
 
   /** @Res() without passthrough: the handler answers through the platform's reply. */
@@ -318,13 +364,52 @@ class AppModule {}
 
 // ---------------------------------------------------------------------------------------------
 
+/** Fixed; kept as a constant so the regression subtests stay named alike. */
+const FASTIFY_RAW_BODY_BUG: string | undefined = undefined;
+
+/** Fixed; kept as a constant so the regression subtests stay named alike. */
+const HEAD_BYTES_BUG: string | undefined = undefined;
+
+/** POSTs JSON with Transfer-Encoding: chunked (no Content-Length), one write per part. */
+function chunkedPost(port: number, path: string, parts: string[]): Promise<HttpResult> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'POST',
+        path,
+        agent: false,
+        headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            received: body.length,
+            text: body.toString('utf8'),
+          });
+        });
+      },
+    );
+    req.on('error', reject);
+    for (const part of parts) req.write(part);
+    req.end();
+  });
+}
+
 const L = (component: string, endpoint: string, namespace = 'dynamo') => ({
   namespace,
   component,
   endpoint,
 });
 
-/** Bytes of the SSE frames Nest writes for these `data` values (one `id:` per event). */
+/** The `data:` payloads of an SSE body, in order. */
 function parseSseData(text: string): string[] {
   return text
     .split('\n')
@@ -333,21 +418,22 @@ function parseSseData(text: string): string[] {
 }
 
 for (const platform of PLATFORMS) {
-  describe(`@DynamoEndpoint on HTTP routes (${platform})`, () => {
+  describe(`@DynamoEndpoint on HTTP routes (${platform})`, { timeout: SUITE_TIMEOUT_MS }, () => {
     let app: INestApplication;
     let port: number;
+    const RAW_BODY_BUG = platform === 'fastify' ? FASTIFY_RAW_BODY_BUG : undefined;
 
     before(async () => {
-      ({ app, port } = await startHttpApp(platform as Platform, AppModule));
+      ({ app, port } = await startHttpApp(platform, AppModule, { rawBody: true }));
     });
 
     after(async () => {
       gate.open();
-      await app?.close();
+      await closeApp(app);
     });
 
     describe('labels and counts', () => {
-      it('derives component from the class and endpoint from the method (decorator above the route)', async () => {
+      it('derives component from the class and endpoint from the method (decorator above the route)', async (t) => {
         const body = JSON.stringify({ prompt: 'Grüß Gott 🚀', n: 1 });
         const sizes: number[] = [];
         for (let i = 0; i < 3; i++) {
@@ -362,8 +448,19 @@ for (const platform of PLATFORMS) {
           sizes.push(res.received);
         }
         const s = await scrape(app);
-        assert.deepEqual(
-          worker(s, L('chat', 'chat_completions')),
+        const labels = L('chat', 'chat_completions');
+        // Duration buckets agree with the count.
+        assert.equal(s.get('dynamo_request_duration_seconds_bucket', { ...labels, le: '+Inf' }), 3);
+        assert.ok(s.get('dynamo_request_duration_seconds_sum', labels) > 0);
+        // Nothing under a name that was not derived this way.
+        assert.equal(
+          s.find('dynamo_requests_total', L('chat_controller', 'chat_completions')),
+          undefined,
+        );
+        assert.equal(s.find('dynamo_requests_total', L('chat', 'chatCompletions')), undefined);
+        await assertWorker(
+          t,
+          worker(s, labels),
           expected({
             requests: 3,
             durationCount: 3,
@@ -371,31 +468,17 @@ for (const platform of PLATFORMS) {
             responseBytes: sizes.reduce((a, b) => a + b, 0),
           }),
         );
-        // Duration buckets agree with the count.
-        assert.equal(
-          s.get('dynamo_request_duration_seconds_bucket', {
-            ...L('chat', 'chat_completions'),
-            le: '+Inf',
-          }),
-          3,
-        );
-        assert.ok(s.get('dynamo_request_duration_seconds_sum', L('chat', 'chat_completions')) > 0);
-        // Nothing under a name that was not derived this way.
-        assert.equal(
-          s.find('dynamo_requests_total', L('chat_controller', 'chat_completions')),
-          undefined,
-        );
-        assert.equal(s.find('dynamo_requests_total', L('chat', 'chatCompletions')), undefined);
       });
 
-      it('works with the decorator below the route decorator', async () => {
+      it('works with the decorator below the route decorator', async (t) => {
         const body = JSON.stringify({ below: 'yes' });
         const res = await http(port, 'POST', '/chat/completions-below', body, {
           'content-type': 'application/json',
         });
         assert.equal(res.status, 201);
         assert.deepEqual(JSON.parse(res.text), { echo: { below: 'yes' }, below: true });
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('chat', 'chat_completions_below')),
           expected({
             requests: 1,
@@ -406,26 +489,30 @@ for (const platform of PLATFORMS) {
         );
       });
 
-      it('applies component / endpoint / namespace overrides from the decorator options', async () => {
+      it('applies component / endpoint / namespace overrides from the decorator options', async (t) => {
         const a = await http(port, 'GET', '/chat/generate');
         const b1 = await http(port, 'GET', '/chat/elsewhere');
         const b2 = await http(port, 'GET', '/chat/elsewhere');
         assert.equal(a.status, 200);
         assert.equal(b1.status, 200);
+        assert.equal(b2.status, 200);
         const s = await scrape(app);
-        assert.deepEqual(
+        assert.equal(s.find('dynamo_requests_total', L('chat', 'generate')), undefined);
+        assert.equal(s.find('dynamo_requests_total', L('llm', 'generate')), undefined);
+        assert.equal(s.find('dynamo_requests_total', L('chat', 'elsewhere')), undefined);
+        await assertWorker(
+          t,
           worker(s, L('llm', 'generate_text')),
           expected({ requests: 1, durationCount: 1, responseBytes: a.received }),
         );
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(s, L('chat', 'elsewhere', 'other_ns')),
           expected({ requests: 2, durationCount: 2, responseBytes: b1.received + b2.received }),
         );
-        assert.equal(s.find('dynamo_requests_total', L('chat', 'generate')), undefined);
-        assert.equal(s.find('dynamo_requests_total', L('chat', 'elsewhere')), undefined);
       });
 
-      it('counts a Promise result and a plain string result with their exact body bytes', async () => {
+      it('counts a Promise result and a plain string result with their exact body bytes', async (t) => {
         const json = await http(port, 'GET', '/chat/async-json');
         const text = await http(port, 'GET', '/chat/text');
         assert.equal(json.status, 200);
@@ -433,19 +520,62 @@ for (const platform of PLATFORMS) {
         assert.equal(text.text, REPLY_TEXT);
         assert.equal(text.received, Buffer.byteLength(REPLY_TEXT));
         const s = await scrape(app);
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(s, L('chat', 'async_json')),
           expected({ requests: 1, durationCount: 1, responseBytes: json.received }),
         );
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(s, L('chat', 'plain_text')),
           expected({ requests: 1, durationCount: 1, responseBytes: Buffer.byteLength(REPLY_TEXT) }),
         );
       });
+
+      it('an explicit @Res({ passthrough: true }) keeps working and is the one measured', async (t) => {
+        const body = JSON.stringify({ pass: 'through' });
+        const res = await http(port, 'POST', '/chat/passthrough', body, {
+          'content-type': 'application/json',
+        });
+        assert.equal(res.status, 201);
+        assert.equal(res.headers['x-passthrough'], 'yes');
+        assert.deepEqual(JSON.parse(res.text), { body: { pass: 'through' } });
+        await assertWorker(
+          t,
+          worker(await scrape(app), L('chat', 'passthrough')),
+          expected({
+            requests: 1,
+            durationCount: 1,
+            requestBytes: Buffer.byteLength(body),
+            responseBytes: res.received,
+          }),
+        );
+      });
+
+      it('a chunked upload (no Content-Length) counts the raw body bytes (rawBody: true)', async (t) => {
+        const parts = ['{"parts":["één",', '"twee ✓",', '"drie 🚀"]}'];
+        const res = await chunkedPost(port, '/chat/completions-below', parts);
+        assert.equal(res.status, 201);
+        assert.deepEqual(JSON.parse(res.text), {
+          echo: { parts: ['één', 'twee ✓', 'drie 🚀'] },
+          below: true,
+        });
+        // completions-below was called once by an earlier test.
+        const w = worker(await scrape(app), L('chat', 'chat_completions_below'));
+        assert.equal(w.requests, 2);
+        assert.equal(w.durationCount, 2);
+        assert.equal(w.concurrent, 0);
+        await knownBug(t, 'request bytes of the chunked body', RAW_BODY_BUG, () => {
+          assert.equal(
+            w.requestBytes,
+            Buffer.byteLength(JSON.stringify({ below: 'yes' })) + Buffer.byteLength(parts.join('')),
+          );
+        });
+      });
     });
 
     describe('streamed responses', () => {
-      it('SSE Observable: every event byte, duration until the stream ends', async () => {
+      it('SSE Observable: every event byte, duration until the stream ends', async (t) => {
         const res = await http(port, 'GET', '/stream/sse');
         assert.equal(res.status, 200);
         assert.match(String(res.headers['content-type']), /^text\/event-stream/);
@@ -454,7 +584,8 @@ for (const platform of PLATFORMS) {
           [0, 1, 2].map((i) => ({ i, text: REPLY_TEXT })),
         );
         const s = await scrape(app);
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(s, L('stream', 'sse_events')),
           expected({ requests: 1, durationCount: 1, responseBytes: res.received }),
         );
@@ -462,36 +593,39 @@ for (const platform of PLATFORMS) {
         assert.ok(s.get('dynamo_request_duration_seconds_sum', L('stream', 'sse_events')) >= 0.05);
       });
 
-      it('async generator result streamed by Nest: every chunk byte', async () => {
+      it('async generator result streamed by Nest: every chunk byte, duration until the end', async (t) => {
         const res = await http(port, 'GET', '/stream/generator');
         assert.equal(res.status, 200);
         assert.equal(res.text, 'Hello wörld ✓');
-        assert.deepEqual(
-          worker(await scrape(app), L('stream', 'tokens')),
+        assert.equal(res.received, Buffer.byteLength('Hello wörld ✓'));
+        const s = await scrape(app);
+        await assertWorker(
+          t,
+          worker(s, L('stream', 'tokens')),
           expected({
             requests: 1,
             durationCount: 1,
             responseBytes: Buffer.byteLength('Hello wörld ✓'),
           }),
         );
-        assert.equal(res.received, Buffer.byteLength('Hello wörld ✓'));
+        // Three 5 ms pauses before the tokens.
+        assert.ok(s.get('dynamo_request_duration_seconds_sum', L('stream', 'tokens')) >= 0.012);
       });
 
-      it('StreamableFile from a Buffer and from a Readable', async () => {
+      it('StreamableFile from a Buffer and from a Readable', async (t) => {
         const a = await http(port, 'GET', '/stream/file');
         const b = await http(port, 'GET', '/stream/readable-file');
         assert.equal(a.text, `file body ${REPLY_TEXT}`);
         assert.equal(b.text, 'part one, part twö');
+        assert.equal(a.received, Buffer.byteLength(`file body ${REPLY_TEXT}`));
         const s = await scrape(app);
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(s, L('stream', 'file')),
-          expected({
-            requests: 1,
-            durationCount: 1,
-            responseBytes: Buffer.byteLength(`file body ${REPLY_TEXT}`),
-          }),
+          expected({ requests: 1, durationCount: 1, responseBytes: a.received }),
         );
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(s, L('stream', 'readable_file')),
           expected({
             requests: 1,
@@ -499,26 +633,38 @@ for (const platform of PLATFORMS) {
             responseBytes: Buffer.byteLength('part one, part twö'),
           }),
         );
-        assert.equal(a.received, Buffer.byteLength(`file body ${REPLY_TEXT}`));
       });
 
-      it('@Res() manual reply through the platform (send)', async () => {
+      it('an Observable from a plain route: its value sent as JSON, exact bytes', async (t) => {
+        const res = await http(port, 'GET', '/stream/observable');
+        assert.equal(res.status, 200);
+        assert.deepEqual(JSON.parse(res.text), { from: 'observable', text: REPLY_TEXT });
+        await assertWorker(
+          t,
+          worker(await scrape(app), L('stream', 'observable_json')),
+          expected({ requests: 1, durationCount: 1, responseBytes: res.received }),
+        );
+      });
+
+      it('@Res() manual reply through the platform (send)', async (t) => {
         const res = await http(port, 'GET', '/stream/manual-send');
         assert.equal(res.status, 201);
         assert.deepEqual(JSON.parse(res.text), { manual: true, text: REPLY_TEXT });
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('stream', 'manual_send')),
           expected({ requests: 1, durationCount: 1, responseBytes: res.received }),
         );
       });
 
-      it('@Res() manual raw writes (write, write, delayed end)', async () => {
+      it('@Res() manual raw writes (write, write, delayed end)', async (t) => {
         const res = await http(port, 'GET', '/stream/manual-raw');
         assert.equal(res.status, 200);
         const sent = 'chunk-1 é\nchunk-2 ✓\nchunk-3 🚀\n';
         assert.equal(res.text, sent);
         assert.equal(res.received, Buffer.byteLength(sent));
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('stream', 'manual_raw')),
           expected({ requests: 1, durationCount: 1, responseBytes: Buffer.byteLength(sent) }),
         );
@@ -526,12 +672,13 @@ for (const platform of PLATFORMS) {
     });
 
     describe('failures', () => {
-      it('handler throws Error -> 500, error_type="handler_error"', async () => {
+      it('handler throws Error -> 500, error_type="handler_error"', async (t) => {
         const a = await http(port, 'GET', '/errors/throw');
         const b = await http(port, 'GET', '/errors/throw');
         assert.equal(a.status, 500);
         assert.equal(b.status, 500);
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('failure', 'throws')),
           expected({
             requests: 2,
@@ -542,10 +689,11 @@ for (const platform of PLATFORMS) {
         );
       });
 
-      it('async handler rejects -> 500, error_type="handler_error"', async () => {
+      it('async handler rejects -> 500, error_type="handler_error"', async (t) => {
         const a = await http(port, 'GET', '/errors/reject');
         assert.equal(a.status, 500);
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('failure', 'rejects')),
           expected({
             requests: 1,
@@ -556,11 +704,12 @@ for (const platform of PLATFORMS) {
         );
       });
 
-      it('handler throws BadRequestException -> 400, error_type="client_error"', async () => {
+      it('handler throws BadRequestException -> 400, error_type="client_error"', async (t) => {
         const a = await http(port, 'GET', '/errors/bad-request');
         assert.equal(a.status, 400);
         assert.equal(JSON.parse(a.text).message, 'bad input');
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('failure', 'bad_request')),
           expected({
             requests: 1,
@@ -571,13 +720,14 @@ for (const platform of PLATFORMS) {
         );
       });
 
-      it('SSE Observable errors mid-stream -> error_type="stream_error"', async () => {
+      it('SSE Observable errors mid-stream -> error_type="stream_error"', async (t) => {
         const res = await http(port, 'GET', '/stream/sse-fail');
         assert.equal(res.status, 200);
         const data = parseSseData(res.text);
         assert.deepEqual(data.slice(0, 2), ['first', 'second ✓']);
         assert.match(res.text, /event: error/);
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('stream', 'sse_fails')),
           expected({
             requests: 1,
@@ -591,62 +741,119 @@ for (const platform of PLATFORMS) {
       it('client aborts a slow SSE stream -> error_type="cancelled", gauge back to 0', async () => {
         const first = await abortAfterFirstEvent(port, '/stream/sse-slow');
         assert.match(first, /data: tick 0/);
-        const snap = await eventually(async () => {
-          const w = worker(await scrape(app), L('stream', 'sse_slow'));
-          assert.equal(w.durationCount, 1);
-          return w;
+        const w = await eventually(async () => {
+          const snap = worker(await scrape(app), L('stream', 'sse_slow'));
+          assert.equal(snap.durationCount, 1);
+          return snap;
         });
-        assert.equal(snap.concurrent, 0);
-        assert.equal(snap.requests, 1);
-        assert.deepEqual(snap.errors, {
+        assert.equal(w.concurrent, 0);
+        assert.equal(w.requests, 1);
+        assert.deepEqual(w.errors, {
           client_error: 0,
           handler_error: 0,
           stream_error: 0,
           cancelled: 1,
         });
-        // At least the first event was written before the client left.
-        assert.ok(snap.responseBytes >= Buffer.byteLength(first), `${snap.responseBytes} bytes`);
+        // At least what the client got before it left was written.
+        assert.ok(w.responseBytes >= Buffer.byteLength(first), `${w.responseBytes} bytes`);
       });
 
       it('client aborts a slow async-generator stream -> "cancelled", gauge back to 0', async () => {
         const first = await abortAfter(port, '/stream/generator-slow');
         assert.match(first, /^token 0/);
-        const snap = await eventually(async () => {
-          const w = worker(await scrape(app), L('stream', 'tokens_slow'));
-          assert.equal(w.durationCount, 1);
-          return w;
+        const w = await eventually(async () => {
+          const snap = worker(await scrape(app), L('stream', 'tokens_slow'));
+          assert.equal(snap.durationCount, 1);
+          return snap;
         });
-        assert.equal(snap.concurrent, 0);
-        assert.equal(snap.requests, 1);
-        assert.deepEqual(snap.errors, {
+        assert.equal(w.concurrent, 0);
+        assert.equal(w.requests, 1);
+        assert.deepEqual(w.errors, {
           client_error: 0,
           handler_error: 0,
           stream_error: 0,
           cancelled: 1,
         });
+        assert.ok(w.responseBytes >= Buffer.byteLength(first), `${w.responseBytes} bytes`);
+      });
+    });
+
+    describe('clients that leave before the answer', () => {
+      /** Starts the request, waits until the handler is running, then aborts it. */
+      async function abortWhileHandling(path: string, endpoint: string) {
+        const pending = pendingRequest(port, 'GET', path);
+        await eventually(async () => {
+          assert.equal(worker(await scrape(app), L('stream', endpoint)).concurrent, 1);
+        });
+        pending.abort();
+        assert.ok((await pending.settled) instanceof Error);
+        return eventually(async () => {
+          const w = worker(await scrape(app), L('stream', endpoint));
+          assert.equal(w.durationCount, 1);
+          return w;
+        });
+      }
+
+      it('a plain-route Observable that has not emitted yet -> "cancelled", gauge 0', async () => {
+        const w = await abortWhileHandling('/stream/observable-slow', 'observable_slow');
+        assert.deepEqual(w, expected({ requests: 1, durationCount: 1, errors: { cancelled: 1 } }));
+      });
+
+      it('an async handler still working -> "cancelled" once, even when it finishes later', async () => {
+        slowGate.reset();
+        const w = await abortWhileHandling('/stream/promise-slow', 'promise_slow');
+        assert.deepEqual(w, expected({ requests: 1, durationCount: 1, errors: { cancelled: 1 } }));
+        slowGate.open();
+        await sleep(20);
+        assert.deepEqual(
+          worker(await scrape(app), L('stream', 'promise_slow')),
+          expected({ requests: 1, durationCount: 1, errors: { cancelled: 1 } }),
+        );
+      });
+    });
+
+    describe('HEAD requests', () => {
+      it('HEAD of a route sends no body, so no response bytes', async (t) => {
+        const res = await http(port, 'HEAD', '/chat/head-only');
+        assert.equal(res.status, 200);
+        assert.equal(res.received, 0);
+        assert.equal(res.headers['content-length'], String(Buffer.byteLength(REPLY_TEXT)));
+        await assertWorker(
+          t,
+          worker(await scrape(app), L('chat', 'head_only')),
+          expected({ requests: 1, durationCount: 1, responseBytes: 0 }),
+          HEAD_BYTES_BUG,
+        );
       });
     });
 
     describe('concurrency', () => {
-      it('a concurrent mix of successes, throws and aborts: gauge exact while in flight, 0 after, counts add up', async () => {
+      it('a concurrent mix of successes, throws and aborts: gauge exact while in flight, 0 after, counts add up', async (t) => {
         gate.reset();
         const OK = 6;
         const THROW = 4;
         const ABORT = 5;
         const oks = Array.from({ length: OK }, (_, i) => http(port, 'GET', `/mix/work/ok${i}`));
         const throws = Array.from({ length: THROW }, () => http(port, 'GET', '/mix/work/throw'));
-        const aborts = Array.from({ length: ABORT }, () =>
-          abortAfterFirstEvent(port, '/mix/stream'),
+        // Streams stay open until the test aborts them (or it fails).
+        const streams = await Promise.all(
+          Array.from({ length: ABORT }, () => openStream(port, '/mix/stream')),
         );
+        t.after(() => streams.forEach((stream) => stream.abort()));
 
-        // Every work call is held by the gate: the gauge shows each of them in flight.
+        // Every work call is held by the gate, and every stream is open: the gauges show each
+        // of them in flight, counted at entry.
         await eventually(async () => {
-          const w = worker(await scrape(app), L('mix', 'work'));
+          const s = await scrape(app);
+          const w = worker(s, L('mix', 'work'));
           assert.equal(w.concurrent, OK + THROW);
           assert.equal(w.requests, OK + THROW);
           assert.equal(w.durationCount, 0);
+          const st = worker(s, L('mix', 'stream'));
+          assert.equal(st.concurrent, ABORT);
+          assert.equal(st.requests, ABORT);
         });
-        await Promise.all(aborts);
+        for (const stream of streams) stream.abort();
         gate.open();
         const results = await Promise.all([...oks, ...throws]);
         assert.deepEqual(
@@ -662,15 +869,6 @@ for (const platform of PLATFORMS) {
           assert.equal(w.durationCount, OK + THROW);
           return [w, st];
         });
-        assert.deepEqual(
-          work,
-          expected({
-            requests: OK + THROW,
-            durationCount: OK + THROW,
-            responseBytes: results.reduce((a, r) => a + r.received, 0),
-            errors: { handler_error: THROW },
-          }),
-        );
         assert.equal(stream.concurrent, 0);
         assert.equal(stream.requests, ABORT);
         assert.deepEqual(stream.errors, {
@@ -679,34 +877,44 @@ for (const platform of PLATFORMS) {
           stream_error: 0,
           cancelled: ABORT,
         });
+        await assertWorker(
+          t,
+          work,
+          expected({
+            requests: OK + THROW,
+            durationCount: OK + THROW,
+            responseBytes: results.reduce((a, r) => a + r.received, 0),
+            errors: { handler_error: THROW },
+          }),
+        );
       });
     });
 
     describe('other decorators keep working', () => {
       for (const route of ['guard-below', 'guard-above']) {
-        it(`a guard that refuses (${route}) -> 403, not counted; allowed -> counted once`, async () => {
+        it(`a guard that refuses (${route}) -> 403, not counted; allowed -> counted once`, async (t) => {
           const endpoint = route === 'guard-below' ? 'guard_below' : 'guard_above';
           const refused = await http(port, 'GET', `/guarded/${route}`);
           assert.equal(refused.status, 403);
-          let w = worker(await scrape(app), L('guarded', endpoint));
-          assert.deepEqual(w, expected({}));
+          assert.deepEqual(worker(await scrape(app), L('guarded', endpoint)), expected({}));
 
           const allowed = await http(port, 'GET', `/guarded/${route}`, undefined, {
             'x-allow': 'yes',
           });
           assert.equal(allowed.status, 200);
           assert.deepEqual(JSON.parse(allowed.text), { passed: 'guard' });
-          w = worker(await scrape(app), L('guarded', endpoint));
-          assert.deepEqual(
-            w,
+          await assertWorker(
+            t,
+            worker(await scrape(app), L('guarded', endpoint)),
             expected({ requests: 1, durationCount: 1, responseBytes: allowed.received }),
           );
         });
       }
 
-      it('a pipe that rejects the body -> 400, not counted; a transforming pipe still applies', async () => {
+      it('a pipe that rejects the body -> 400, not counted; a transforming pipe still applies', async (t) => {
         const rejected = await postJson(port, '/guarded/piped', { ok: false });
         assert.equal(rejected.status, 400);
+        assert.equal(JSON.parse(rejected.text).message, 'ok must be true');
         assert.deepEqual(worker(await scrape(app), L('guarded', 'piped')), expected({}));
 
         const body = JSON.stringify({ ok: true, note: 'ünïcode' });
@@ -715,7 +923,8 @@ for (const platform of PLATFORMS) {
         });
         assert.equal(accepted.status, 201);
         assert.deepEqual(JSON.parse(accepted.text), { ok: true, note: 'ünïcode', piped: true });
-        assert.deepEqual(
+        await assertWorker(
+          t,
           worker(await scrape(app), L('guarded', 'piped')),
           expected({
             requests: 1,
@@ -730,7 +939,7 @@ for (const platform of PLATFORMS) {
         ['decorated', 'decorated', 202, 'kept'],
         ['decorated-above', 'decorated_above', 203, 'above'],
       ] as const) {
-        it(`@HttpCode, @Header and an interceptor survive (${route})`, async () => {
+        it(`@HttpCode, @Header and an interceptor survive (${route})`, async (t) => {
           const body = JSON.stringify({ x: 1 });
           const res = await http(port, 'POST', `/guarded/${route}`, body, {
             'content-type': 'application/json',
@@ -738,7 +947,8 @@ for (const platform of PLATFORMS) {
           assert.equal(res.status, status);
           assert.equal(res.headers['x-dynamo-test'], header);
           assert.deepEqual(JSON.parse(res.text), { wrapped: { body: { x: 1 } } });
-          assert.deepEqual(
+          await assertWorker(
+            t,
             worker(await scrape(app), L('guarded', endpoint)),
             expected({
               requests: 1,

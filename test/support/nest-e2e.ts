@@ -9,6 +9,12 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DistributedRuntime } from '../../src';
 import { Scrape } from './exposition-parser';
 
+/**
+ * Upper bound for one describe() of these e2e files: a broken build (e.g. a stream that never
+ * ends) fails the suite instead of hanging the run. A healthy suite takes a few seconds.
+ */
+export const SUITE_TIMEOUT_MS = 30_000;
+
 export type Platform = 'express' | 'fastify';
 export const PLATFORMS: readonly Platform[] = ['express', 'fastify'];
 
@@ -39,6 +45,19 @@ export async function createHttpApp(
       ? await NestFactory.create(module as never, appOptions)
       : await NestFactory.create(module as never, new FastifyAdapter() as never, appOptions);
   return app as INestApplication;
+}
+
+/**
+ * Closes an app even when a test failed with streams still open: open connections are dropped
+ * first (an SSE stream would otherwise keep the HTTP server, and the test run, alive).
+ */
+export async function closeApp(
+  app: { close(): Promise<void>; getHttpServer?: () => unknown } | undefined,
+): Promise<void> {
+  if (!app) return;
+  const server = app.getHttpServer?.() as { closeAllConnections?: () => void } | undefined;
+  server?.closeAllConnections?.();
+  await app.close();
 }
 
 /** The port an HTTP app listens on. */
@@ -214,24 +233,60 @@ export function openStream(
   return new Promise((resolve, reject) => {
     let text = '';
     let resolved = false;
-    const req = httpRequest({ host: '127.0.0.1', port, method: 'GET', path, agent: false }, (res) => {
-      res.on('data', (chunk: Buffer) => {
-        text += chunk.toString('utf8');
-        if (!resolved && ready(text)) {
-          resolved = true;
-          resolve({ received: () => text, abort: () => req.destroy() });
-        }
-      });
-      res.on('error', () => undefined);
-      res.on('end', () => {
-        if (!resolved) reject(new Error(`${path} ended before it was ready: ${JSON.stringify(text)}`));
-      });
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port, method: 'GET', path, agent: false },
+      (res) => {
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString('utf8');
+          if (!resolved && ready(text)) {
+            resolved = true;
+            resolve({ received: () => text, abort: () => req.destroy() });
+          }
+        });
+        res.on('error', () => undefined);
+        res.on('end', () => {
+          if (!resolved)
+            reject(new Error(`${path} ended before it was ready: ${JSON.stringify(text)}`));
+        });
+      },
+    );
     req.on('error', (err) => {
       if (!resolved) reject(err);
     });
     req.end();
   });
+}
+
+/**
+ * Sends a request and keeps it open: `abort()` destroys the client socket whenever the test
+ * decides (e.g. once the server is known to be handling it); `settled` resolves either way.
+ */
+export function pendingRequest(
+  port: number,
+  method: string,
+  path: string,
+): { abort: () => void; settled: Promise<HttpResult | Error> } {
+  const req = httpRequest({ host: '127.0.0.1', port, method, path, agent: false });
+  const settled = new Promise<HttpResult | Error>((resolve) => {
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', (err) => resolve(err));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          body,
+          received: body.length,
+          text: body.toString('utf8'),
+        });
+      });
+    });
+    req.on('error', (err) => resolve(err));
+  });
+  req.end();
+  return { abort: () => req.destroy(), settled };
 }
 
 /** Aborts an SSE stream once its first `data:` line has arrived. */
