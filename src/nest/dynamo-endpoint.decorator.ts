@@ -9,13 +9,13 @@ export interface DynamoEndpointOptions {
   /** Default: from the method name (`chatCompletions` -> `chat_completions`). */
   endpoint?: string;
   /**
-   * Request size in bytes, for plain provider methods (HTTP and RPC handlers measure the wire).
-   * Receives the method's arguments.
+   * Request size in bytes, for plain provider methods and RPC handlers of transports without
+   * wire counts (HTTP, TCP and NATS handlers measure the wire). Receives the method's arguments.
    */
   requestSize?: (args: unknown[]) => number;
   /**
-   * Response size in bytes, for plain provider methods. Receives the resolved result, or each
-   * item of a streamed result (Observable or async iterable).
+   * Response size in bytes, for the same methods as `requestSize`. Receives the resolved
+   * result, or each item of a streamed result (Observable or async iterable).
    */
   responseSize?: (result: unknown) => number;
 }

@@ -60,7 +60,7 @@ export class RpcLink {
 const PATCHED = Symbol('dynamo.rpc.patched');
 /** On the RPC context object. */
 const LINK = Symbol('dynamo.rpc.link');
-/** On a deserialized event packet: its request bytes. */
+/** On a deserialized packet: its payload bytes as received. */
 const BYTES = Symbol('dynamo.rpc.bytes');
 /** On a JsonSocket. */
 const WIRE = Symbol('dynamo.rpc.wire');
@@ -127,15 +127,21 @@ function wrapDeserializer(
   server.deserializer = outer;
 }
 
-function whenDeserialized(out: unknown, remember: (packet: Packet) => void): unknown {
+/** Marks the packet with its size, now or when an async deserializer resolves. */
+function whenDeserialized(
+  out: unknown,
+  bytes: number,
+  wire: SocketWire | undefined,
+  remember: (packet: Packet, bytes: number, wire: SocketWire | undefined) => void,
+): unknown {
   if (
     out !== null &&
     typeof out === 'object' &&
     typeof (out as Promise<Packet>).then === 'function'
   ) {
-    return (out as Promise<Packet>).then((packet) => (remember(packet), packet));
+    return (out as Promise<Packet>).then((packet) => (remember(packet, bytes, wire), packet));
   }
-  remember(out as Packet);
+  remember(out as Packet, bytes, wire);
   return out;
 }
 
@@ -172,8 +178,8 @@ class SocketWire {
   written = 0;
   /** A reply is being sent through a linked `respond` (any other reply had no handler). */
   replying = false;
-  /** Request bytes by packet id, until the request's first reply. */
-  readonly pending = new Map<unknown, { bytes: number; pattern: unknown }>();
+  /** Request packets (marked with their bytes) by id, until the request's first reply. */
+  readonly pending = new Map<unknown, NonNullable<Packet>>();
   /** Links whose last reply has not gone out, with their context (for the close). */
   readonly open = new Map<RpcLink, { getPattern?(): unknown }>();
 }
@@ -199,13 +205,7 @@ function patchTcpServer(server: RpcServer): void {
     const bytes = ingressBytes;
     ingressWire = undefined;
     const out = inner.deserialize(raw, options);
-    if (wire === undefined) return out;
-    // A request waits for its first reply by id; an event carries its size to handleEvent.
-    return whenDeserialized(out, (packet) => {
-      if (packet === null || typeof packet !== 'object') return;
-      if (packet.id === undefined) packet[BYTES] = bytes;
-      else wire.pending.set(packet.id, { bytes, pattern: packet.pattern });
-    });
+    return wire === undefined ? out : whenDeserialized(out, bytes, wire, rememberTcpPacket);
   });
   wrapHandleEvent(server);
 
@@ -252,11 +252,18 @@ function patchTcpServer(server: RpcServer): void {
   };
 }
 
+/** An event carries its size to handleEvent; a request waits for its first reply by id. */
+function rememberTcpPacket(packet: Packet, bytes: number, wire: SocketWire | undefined): void {
+  if (packet === null || typeof packet !== 'object') return;
+  packet[BYTES] = bytes;
+  if (packet.id !== undefined) wire!.pending.set(packet.id, packet);
+}
+
 function takePending(wire: SocketWire, id: unknown): number {
-  const entry = wire.pending.get(id);
-  if (entry === undefined) return 0;
+  const packet = wire.pending.get(id);
+  if (packet === undefined) return 0;
   wire.pending.delete(id);
-  return entry.bytes;
+  return packet[BYTES] ?? 0;
 }
 
 function patchJsonSocket(socket: JsonSocket): void {
@@ -303,10 +310,10 @@ function patchJsonSocket(socket: JsonSocket): void {
  */
 function takePendingByPattern(wire: SocketWire, context: { getPattern?(): unknown }): number {
   const pattern = typeof context.getPattern === 'function' ? context.getPattern() : undefined;
-  for (const [id, entry] of wire.pending) {
-    if (patternString(entry.pattern) === pattern) {
+  for (const [id, packet] of wire.pending) {
+    if (patternString(packet.pattern) === pattern) {
       wire.pending.delete(id);
-      return entry.bytes;
+      return packet[BYTES] ?? 0;
     }
   }
   return 0;
@@ -331,6 +338,12 @@ interface NatsMsg {
   respond?: Fn;
 }
 
+function rememberNatsEvent(packet: Packet, bytes: number): void {
+  if (packet !== null && typeof packet === 'object' && packet.id === undefined) {
+    packet[BYTES] = bytes;
+  }
+}
+
 function patchNatsServer(server: RpcServer): void {
   // Nest 12 deserializes the NATS message, Nest 11 its data: the payload either way.
   wrapDeserializer(server, (inner, raw, options) => {
@@ -338,11 +351,7 @@ function patchNatsServer(server: RpcServer): void {
     const data = raw instanceof Uint8Array ? raw : (raw as NatsMsg | undefined)?.data;
     if (!(data instanceof Uint8Array)) return out;
     // Requests are measured in getPublisher, which sees the message itself.
-    return whenDeserialized(out, (packet) => {
-      if (packet !== null && typeof packet === 'object' && packet.id === undefined) {
-        packet[BYTES] = data.length;
-      }
-    });
+    return whenDeserialized(out, data.length, undefined, rememberNatsEvent);
   });
   wrapHandleEvent(server);
 

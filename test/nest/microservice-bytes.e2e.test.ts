@@ -108,6 +108,13 @@ class WireController {
     return n * 2;
   }
 
+  // Size functions are for transports without wire counts: here the wire wins.
+  @MessagePattern('sized')
+  @DynamoEndpoint({ requestSize: () => 1_000_000, responseSize: () => 1_000_000 })
+  sized(data: EchoRequest): string {
+    return data.body;
+  }
+
   @MessagePattern('stream')
   @DynamoEndpoint()
   stream(n: number): Observable<{ i: number; s: string }> {
@@ -161,6 +168,7 @@ const ENDPOINTS: Record<string, string> = {
   'echo.ctx': 'echo_ctx',
   'echo.payload': 'echo_payload',
   double: 'double',
+  sized: 'sized',
   stream: 'stream',
   refuse: 'refuse',
   'stream.fail': 'stream_fail',
@@ -509,6 +517,7 @@ for (const transport of transports) {
         ['echo.payload', { tag: 'e', body: 'grüße' }, 'GRÜSSE'],
         ['double', 21, 42],
         ['double', -0.5, -1],
+        ['sized', { tag: 'f', body: 'wire, not 1e6' }, 'wire, not 1e6'],
       ];
       for (const [pattern, data, expected] of calls) {
         f.truth.reset();
