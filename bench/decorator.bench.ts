@@ -39,8 +39,18 @@ export async function benchDecorator(args: BenchArgs) {
   const labels = { namespace: 'dynamo', component: 'bench', endpoint: 'work' };
   const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
   const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
-  const duration = new Histogram({ name: 'request_duration_seconds', help: 'h', labelNames, registers });
-  const errors = new Counter({ name: 'errors_total', help: 'h', labelNames: [...labelNames, 'error_type'], registers });
+  const duration = new Histogram({
+    name: 'request_duration_seconds',
+    help: 'h',
+    labelNames,
+    registers,
+  });
+  const errors = new Counter({
+    name: 'errors_total',
+    help: 'h',
+    labelNames: [...labelNames, 'error_type'],
+    registers,
+  });
   const handWritten = async (x: number): Promise<number> => {
     requests.inc(labels);
     concurrent.inc(labels);
@@ -63,9 +73,26 @@ export async function benchDecorator(args: BenchArgs) {
   const rounds = args.quick ? 3 : 7;
   const best = { bare: Infinity, decorated: Infinity, promclient: Infinity };
   for (let r = 0; r < 3; r++) {
-    best.bare = Math.min(best.bare, await nsPerOpAsync(loop((x) => bare.work(x)), iterations, rounds));
-    best.decorated = Math.min(best.decorated, await nsPerOpAsync(loop((x) => decorated.work(x)), iterations, rounds));
-    best.promclient = Math.min(best.promclient, await nsPerOpAsync(loop(handWritten), iterations / 4, rounds));
+    best.bare = Math.min(
+      best.bare,
+      await nsPerOpAsync(
+        loop((x) => bare.work(x)),
+        iterations,
+        rounds,
+      ),
+    );
+    best.decorated = Math.min(
+      best.decorated,
+      await nsPerOpAsync(
+        loop((x) => decorated.work(x)),
+        iterations,
+        rounds,
+      ),
+    );
+    best.promclient = Math.min(
+      best.promclient,
+      await nsPerOpAsync(loop(handWritten), iterations / 4, rounds),
+    );
   }
   await app.close();
   const ratio = (best.decorated - best.bare) / (best.promclient - best.bare);

@@ -48,24 +48,6 @@ export async function nsPerOpAsync(
   return best;
 }
 
-/**
- * Runs named variants alternately (A, B, C, A, B, C, ...) so slow drift of the machine affects
- * all of them alike; returns the median of each variant's results.
- */
-export async function alternate<K extends string>(
-  rounds: number,
-  variants: Record<K, () => Promise<number>>,
-): Promise<Record<K, number>> {
-  const results = {} as Record<K, number[]>;
-  for (const k of Object.keys(variants) as K[]) results[k] = [];
-  for (let r = 0; r < rounds; r++) {
-    for (const k of Object.keys(variants) as K[]) results[k].push(await variants[k]());
-  }
-  const out = {} as Record<K, number>;
-  for (const k of Object.keys(results) as K[]) out[k] = median(results[k]);
-  return out;
-}
-
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;

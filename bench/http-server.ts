@@ -14,7 +14,11 @@ import {
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import {
+  InjectMetric,
+  makeCounterProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { Observable, tap } from 'rxjs';
@@ -26,7 +30,11 @@ import { DynamoEndpoint, DynamoMetricsModule } from '../src';
  * measured by hand-written prom-client middleware, express-prom-bundle (Express only) and a
  * `@willsoto/nestjs-prometheus` interceptor.
  */
-const body = { id: 'chatcmpl-1', object: 'chat.completion', choices: [{ index: 0, text: 'hello world' }] };
+const body = {
+  id: 'chatcmpl-1',
+  object: 'chat.completion',
+  choices: [{ index: 0, text: 'hello world' }],
+};
 
 @Injectable()
 class WillsotoInterceptor implements NestInterceptor {
@@ -80,7 +88,12 @@ function promClientMiddleware() {
   const registers = [registry];
   const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
   const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
-  const duration = new Histogram({ name: 'request_duration_seconds', help: 'h', labelNames, registers });
+  const duration = new Histogram({
+    name: 'request_duration_seconds',
+    help: 'h',
+    labelNames,
+    registers,
+  });
   const bytesOut = new Counter({ name: 'response_bytes_total', help: 'h', labelNames, registers });
   const labels = { namespace: 'dynamo', component: 'bench', endpoint: 'promclient' };
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
@@ -103,7 +116,11 @@ const platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
   controllers: [BenchController],
   providers: [
     WillsotoInterceptor,
-    makeCounterProvider({ name: 'willsoto_requests_total', help: 'h', labelNames: ['namespace', 'component', 'endpoint'] }),
+    makeCounterProvider({
+      name: 'willsoto_requests_total',
+      help: 'h',
+      labelNames: ['namespace', 'component', 'endpoint'],
+    }),
     makeHistogramProvider({
       name: 'willsoto_request_duration_seconds',
       help: 'h',
@@ -118,18 +135,36 @@ class BenchModule implements NestModule {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const promBundle = require('express-prom-bundle') as (o: object) => (...a: unknown[]) => void;
       consumer
-        .apply(promBundle({ includeMethod: true, includePath: true, autoregister: false, promRegistry: new Registry() }))
+        .apply(
+          promBundle({
+            includeMethod: true,
+            includePath: true,
+            autoregister: false,
+            promRegistry: new Registry(),
+          }),
+        )
         .forRoutes('bundle');
     }
   }
 }
 
 async function main() {
-  const app = await NestFactory.create(BenchModule, platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(), {
-    logger: false,
-  });
+  const app = await NestFactory.create(
+    BenchModule,
+    platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
+    {
+      logger: false,
+    },
+  );
   await app.listen(0, '127.0.0.1');
   process.send?.({ url: await app.getUrl() });
+  // The parent reads this process's CPU time around each run: CPU per request is steadier
+  // than throughput when the load generator shares the machine.
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  });
   process.on('disconnect', () => void app.close().then(() => process.exit(0)));
 }
 

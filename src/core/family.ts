@@ -51,6 +51,8 @@ export class MetricFamily {
   /** Hooks run just before every scrape (for values that must be fresh, such as uptime). */
   readonly collectHooks: Array<() => void> = [];
   private readonly root: Node = new Map();
+  /** Sample objects per series, refreshed in place at each scrape (see pushHistogram). */
+  private readonly samples = new WeakMap<AnySeries, Sample[]>();
   private readonly bounds?: Float64Array;
   /** Bucket `le` label objects, shared by all series so prom-client's label cache hits. */
   private readonly leLabels?: ReadonlyArray<Record<string, string | number>>;
@@ -115,8 +117,17 @@ export class MetricFamily {
     const values: Sample[] = [];
     for (const s of this.series) {
       if (filter && !filter(s)) continue;
-      if (s instanceof HistogramSeries) this.pushHistogram(values, s);
-      else values.push({ labels: NO_LABELS, sharedLabels: s.labels, value: s.value });
+      if (s instanceof HistogramSeries) {
+        this.pushHistogram(values, s);
+      } else {
+        let sample = this.samples.get(s)?.[0];
+        if (!sample) {
+          sample = { labels: NO_LABELS, sharedLabels: s.labels, value: 0 };
+          this.samples.set(s, [sample]);
+        }
+        sample.value = s.value;
+        values.push(sample);
+      }
     }
     return {
       name: this.name,
@@ -139,28 +150,33 @@ export class MetricFamily {
   }
 
   private pushHistogram(values: Sample[], s: HistogramSeries): void {
-    const bucketName = `${this.name}_bucket`;
-    const le = this.leLabels!;
-    let acc = 0;
-    for (let i = 0; i < s.bounds.length; i++) {
-      acc += s.counts[i]!;
-      values.push({ labels: le[i]!, sharedLabels: s.labels, value: acc, metricName: bucketName });
-    }
-    values.push(
-      {
-        labels: le[s.bounds.length]!,
+    // One set of sample objects per series, refreshed in place: a scrape of many series
+    // allocates nothing per sample (the registry formats them synchronously once fetched).
+    let samples = this.samples.get(s);
+    if (!samples) {
+      const bucketName = `${this.name}_bucket`;
+      samples = this.leLabels!.map((labels) => ({
+        labels,
         sharedLabels: s.labels,
-        value: s.count,
+        value: 0,
         metricName: bucketName,
-      },
-      { labels: NO_LABELS, sharedLabels: s.labels, value: s.sum, metricName: `${this.name}_sum` },
-      {
-        labels: NO_LABELS,
-        sharedLabels: s.labels,
-        value: s.count,
-        metricName: `${this.name}_count`,
-      },
-    );
+      }));
+      samples.push(
+        { labels: NO_LABELS, sharedLabels: s.labels, value: 0, metricName: `${this.name}_sum` },
+        { labels: NO_LABELS, sharedLabels: s.labels, value: 0, metricName: `${this.name}_count` },
+      );
+      this.samples.set(s, samples);
+    }
+    const n = s.bounds.length;
+    let acc = 0;
+    for (let i = 0; i < n; i++) {
+      acc += s.counts[i]!;
+      samples[i]!.value = acc;
+    }
+    samples[n]!.value = s.count;
+    samples[n + 1]!.value = s.sum;
+    samples[n + 2]!.value = s.count;
+    for (const sample of samples) values.push(sample);
   }
 
   private add(values: readonly string[], path: readonly string[]): AnySeries {

@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import { HttpException } from '@nestjs/common';
 import { isObservable, Observable } from 'rxjs';
 import { HttpCarrier, Method, MethodRecorder } from '../nest/method-instrumentation';
-import { isThenable } from '../nest/result-kinds';
+import { callHandler } from '../nest/result-kinds';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { FrontendRequest, TokenUsage } from './frontend-request';
 import { LlmFrontendEndpointOptions, LlmRequestBody } from './llm-frontend.decorator';
@@ -67,19 +67,10 @@ export class LlmFrontendRecorder implements MethodRecorder {
     if (raw && typeof raw.once === 'function') {
       raw.once('close', () => request.end(raw.writableFinished ? 'success' : 'error'));
     }
-    const fail = (err: unknown): never => {
-      if (isRefusal(err)) request.discard();
-      else request.end('error');
-      throw err;
-    };
-    let result: unknown;
-    try {
-      result = original.apply(self, args);
-    } catch (err) {
-      return fail(err);
-    }
     const onResult = (value: unknown) => this.onResult(value, request, response, raw !== undefined);
-    return isThenable(result) ? result.then(onResult, fail) : onResult(result);
+    return callHandler(self, original, args, onResult, (err) =>
+      isRefusal(err) ? request.discard() : request.end('error'),
+    );
   }
 
   private onResult(

@@ -8,7 +8,7 @@ import { classifyError } from './error-classifier';
 import { HandlerKind, HttpCarrier, Method, MethodRecorder } from './method-instrumentation';
 import { RpcLink, rpcLinkOf } from './rpc-transport-hooks';
 import {
-  isThenable,
+  callHandler,
   resultKind,
   StreamWatcher,
   watchAsyncIterable,
@@ -38,6 +38,11 @@ class Call {
     if (this.done) return;
     this.done = true;
     this.metrics.end(this.started, this.requestBytes, this.responseBytes, this.error ?? error);
+  }
+
+  /** For streams whose end is found elsewhere (the HTTP response, the RPC reply): failures only. */
+  failureWatcher(): StreamWatcher {
+    return { error: () => (this.error ??= 'stream_error'), complete: noop, cancel: noop };
   }
 
   /** For RPC and plain calls whose end is the end of their stream. */
@@ -113,7 +118,8 @@ export class EndpointRecorder implements MethodRecorder {
       countResponseWrites(res, call);
     };
     if (this.carrier.manual) countWrites();
-    res.once('close', () => {
+    // 'close' comes once per response, after 'finish' or when the connection drops.
+    res.on('close', () => {
       const complete = res.writableFinished;
       // A HEAD response carries the Content-Length of a body it does not send.
       if (!counting && complete && res.req?.method !== 'HEAD') {
@@ -125,28 +131,10 @@ export class EndpointRecorder implements MethodRecorder {
       const kind = resultKind(value);
       if (kind === 'value') return value;
       countWrites();
-      // Only failures matter here: the end of the call is the end of the response.
-      const watch: StreamWatcher = {
-        error: () => (call.error ??= 'stream_error'),
-        complete: noop,
-        cancel: noop,
-      };
-      return watchResult(value, kind, watch);
+      // The end of the call is the end of the response; from the stream only failures matter.
+      return watchResult(value, kind, call.failureWatcher());
     };
-    let result: unknown;
-    try {
-      result = original.apply(self, args);
-    } catch (err) {
-      call.error = classifyError(err);
-      throw err;
-    }
-    if (isThenable(result)) {
-      return result.then(onResult, (err: unknown) => {
-        call.error = classifyError(err);
-        throw err;
-      });
-    }
-    return onResult(result);
+    return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
   }
 
   /**
@@ -163,26 +151,9 @@ export class EndpointRecorder implements MethodRecorder {
     });
     const onResult = (value: unknown): unknown =>
       resultKind(value) === 'observable'
-        ? watchObservable(value as Observable<unknown>, {
-            error: () => (call.error ??= 'stream_error'),
-            complete: noop,
-            cancel: noop,
-          })
+        ? watchObservable(value as Observable<unknown>, call.failureWatcher())
         : value;
-    let result: unknown;
-    try {
-      result = original.apply(self, args);
-    } catch (err) {
-      call.error = classifyError(err);
-      throw err;
-    }
-    if (isThenable(result)) {
-      return result.then(onResult, (err: unknown) => {
-        call.error = classifyError(err);
-        throw err;
-      });
-    }
-    return onResult(result);
+    return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
   }
 
   /**
@@ -211,20 +182,7 @@ export class EndpointRecorder implements MethodRecorder {
       }
       return watchResult(value, kind, call.watcher());
     };
-    let result: unknown;
-    try {
-      result = original.apply(self, args);
-    } catch (err) {
-      call.finish(classifyError(err));
-      throw err;
-    }
-    if (isThenable(result)) {
-      return result.then(onResult, (err: unknown) => {
-        call.finish(classifyError(err));
-        throw err;
-      });
-    }
-    return onResult(result);
+    return callHandler(self, original, args, onResult, (err) => call.finish(classifyError(err)));
   }
 }
 
