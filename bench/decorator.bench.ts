@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DynamoEndpoint, DynamoMetricsModule } from '../src';
 import { BenchArgs, nsPerOpAsync, round } from './harness';
+import { promClientWorkerMetrics } from './promclient-reference';
 
 @Injectable()
 class BareService {
@@ -33,24 +33,8 @@ export async function benchDecorator(args: BenchArgs) {
   const bare = app.get(BareService);
   const decorated = app.get(DecoratedService);
 
-  const registry = new Registry();
-  const labelNames = ['namespace', 'component', 'endpoint'];
-  const registers = [registry];
   const labels = { namespace: 'dynamo', component: 'bench', endpoint: 'work' };
-  const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
-  const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
-  const duration = new Histogram({
-    name: 'request_duration_seconds',
-    help: 'h',
-    labelNames,
-    registers,
-  });
-  const errors = new Counter({
-    name: 'errors_total',
-    help: 'h',
-    labelNames: [...labelNames, 'error_type'],
-    registers,
-  });
+  const { requests, concurrent, duration, errors } = promClientWorkerMetrics();
   const handWritten = async (x: number): Promise<number> => {
     requests.inc(labels);
     concurrent.inc(labels);

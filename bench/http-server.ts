@@ -20,9 +20,10 @@ import {
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { Observable, tap } from 'rxjs';
 import { DynamoEndpoint, DynamoMetricsModule } from '../src';
+import { promClientWorkerMetrics } from './promclient-reference';
 
 /**
  * The HTTP benchmark's server, run as its own process so the load generator does not share its
@@ -83,18 +84,7 @@ class BenchController {
 
 /** A careful hand-written prom-client middleware: the worker metrics, labels on every update. */
 function promClientMiddleware() {
-  const registry = new Registry();
-  const labelNames = ['namespace', 'component', 'endpoint'];
-  const registers = [registry];
-  const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
-  const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
-  const duration = new Histogram({
-    name: 'request_duration_seconds',
-    help: 'h',
-    labelNames,
-    registers,
-  });
-  const bytesOut = new Counter({ name: 'response_bytes_total', help: 'h', labelNames, registers });
+  const { requests, concurrent, duration, bytesOut } = promClientWorkerMetrics();
   const labels = { namespace: 'dynamo', component: 'bench', endpoint: 'promclient' };
   return (req: IncomingMessage, res: ServerResponse, next: () => void) => {
     requests.inc(labels);

@@ -1,6 +1,6 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { DistributedRuntime, WorkerMetrics } from '../src';
 import { BenchArgs, nsPerOp, round } from './harness';
+import { promClientWorkerMetrics } from './promclient-reference';
 
 /**
  * The worker-metric updates of one call (concurrency inc and dec, requests, request and
@@ -14,20 +14,8 @@ export function benchInprocess(args: BenchArgs) {
     .endpoint('generate');
   const worker = new WorkerMetrics(endpoint);
 
-  const registry = new Registry();
-  const labelNames = ['namespace', 'component', 'endpoint'];
   const labels = { namespace: 'dynamo', component: 'backend', endpoint: 'generate' };
-  const registers = [registry];
-  const requests = new Counter({ name: 'requests_total', help: 'h', labelNames, registers });
-  const concurrent = new Gauge({ name: 'concurrent_requests', help: 'h', labelNames, registers });
-  const duration = new Histogram({
-    name: 'request_duration_seconds',
-    help: 'h',
-    labelNames,
-    registers,
-  });
-  const bytesIn = new Counter({ name: 'request_bytes_total', help: 'h', labelNames, registers });
-  const bytesOut = new Counter({ name: 'response_bytes_total', help: 'h', labelNames, registers });
+  const { requests, concurrent, duration, bytesIn, bytesOut } = promClientWorkerMetrics();
 
   const ours = (n: number) => {
     for (let i = 0; i < n; i++) {
