@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import { request as httpRequest, IncomingHttpHeaders, ClientRequest } from 'node:http';
-import { createServer as createNetServer, AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { DistributedRuntime } from '../../src';
 import { Scrape } from './exposition-parser';
+import type { AddressInfo } from 'node:net';
+
+export { freePort, sleep } from './net';
 
 /**
  * Upper bound for one describe() of these e2e files: a broken build (e.g. a stream that never
@@ -304,20 +306,6 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 300
       await new Promise((r) => setTimeout(r, 10));
     }
   }
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** A free TCP port on 127.0.0.1 (for transports that cannot listen on port 0). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createNetServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

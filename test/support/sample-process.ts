@@ -1,8 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest, IncomingHttpHeaders } from 'node:http';
-import { createServer, AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Scrape } from './exposition-parser';
+import { freePort, sleep } from './net';
+
+export { freePort, sleep } from './net';
 
 /**
  * Helpers for end-to-end tests that run the compiled sample app (dist/sample-app/main.js) as a
@@ -53,20 +55,6 @@ export function childEnv(vars: Record<string, string | undefined>): NodeJS.Proce
   for (const [name, value] of Object.entries(vars)) if (value !== undefined) env[name] = value;
   return env;
 }
-
-/** A TCP port of 127.0.0.1 that was free a moment ago. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Thrown by a `waitUntil` check to stop waiting at once (e.g. the process died). */
 export class StopWaiting extends Error {}
