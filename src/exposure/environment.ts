@@ -1,9 +1,10 @@
-import { CONFIG_MESSAGES, DynamoMetricsError, isValidMetricName } from '../core';
+import { CONFIG_MESSAGES, DEFAULT_PREFIX, DynamoMetricsError, isValidMetricName } from '../core';
 import type {
   DynamoMetricsConfig,
   DynamoMetricsModuleOptions,
   HealthStatus,
 } from '../nest/dynamo-metrics-options.interface';
+import { DEFAULT_FRONTEND_PREFIX } from '../frontend/frontend-metrics.constants';
 import { DEFAULT_NAMESPACE } from '../nest/dynamo-metrics.constants';
 
 /** The environment variables this package reads; each wins over the matching module option. */
@@ -95,11 +96,11 @@ export function resolveConfig(
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/')) {
     fail(CONFIG_MESSAGES.invalidMetricsPath('option system.metricsPath', metricsPath));
   }
-  const frontendPrefix = options.frontend?.prefix ?? 'nv_llm_http_service';
+  const frontendPrefix = options.frontend?.prefix ?? DEFAULT_FRONTEND_PREFIX;
   parsePrefix('option frontend.prefix', frontendPrefix);
   return {
     namespace,
-    prefix: pick(ENV.prefix, options.prefix, parsePrefix) ?? 'dynamo',
+    prefix: pick(ENV.prefix, options.prefix, parsePrefix) ?? DEFAULT_PREFIX,
     defaultComponent: options.defaultComponent,
     includeGlobalRegistry: options.includeGlobalRegistry ?? true,
     defaultMetrics: options.defaultMetrics ?? false,

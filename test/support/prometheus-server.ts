@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, killOnExit, StopWaiting, waitUntil } from './sample-process';
+import { freePort, StopWaiting, waitUntil, watchChild } from './sample-process';
 
 /**
  * A real Prometheus server for end-to-end tests: its own fresh temp dir (config + TSDB), listening
@@ -60,23 +60,13 @@ export async function startPrometheus(
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  killOnExit(child);
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  let exited: string | undefined;
-  const exitedPromise = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exited = `exited with code ${code} signal ${signal}`;
-      resolve();
-    }),
-  );
+  const watched = watchChild(child);
   const url = `http://127.0.0.1:${port}`;
   const server: PrometheusServer = {
     url,
     dir,
     child,
-    output: () => output,
+    output: watched.output,
     async query(expr: string) {
       const res = await fetch(`${url}/api/v1/query`, {
         method: 'POST',
@@ -98,23 +88,20 @@ export async function startPrometheus(
       return result.length ? Number(result[0]!.value[1]) : undefined;
     },
     async stop() {
-      if (!exited) {
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await exitedPromise;
-        clearTimeout(timer);
-      }
+      await watched.stop();
       rmSync(dir, { recursive: true, force: true });
     },
   };
   try {
     await waitUntil(
       async () => {
-        if (exited) throw new StopWaiting(`prometheus ${exited}:\n${output}`);
+        if (watched.exited()) {
+          throw new StopWaiting(`prometheus ${watched.exited()}:\n${watched.output()}`);
+        }
         const res = await fetch(`${url}/-/ready`).catch(() => undefined);
         return res?.status === 200;
       },
-      () => `prometheus on ${url}; output so far:\n${output}`,
+      () => `prometheus on ${url}; output so far:\n${watched.output()}`,
       15_000,
     );
   } catch (err) {

@@ -48,6 +48,40 @@ export function killOnExit(child: ChildProcess): void {
   child.once('exit', () => running.delete(child));
 }
 
+/** A child's combined output and exit, and a stop that escalates to SIGKILL after 5 s. */
+export interface WatchedChild {
+  output(): string;
+  /** How the child exited (`exited with code 1 signal null`), or undefined while it runs. */
+  exited(): string | undefined;
+  stop(): Promise<void>;
+}
+
+/** Collects a spawned child's stdout and stderr and its exit; kills it if this process exits. */
+export function watchChild(child: ChildProcess): WatchedChild {
+  killOnExit(child);
+  let output = '';
+  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+  let exited: string | undefined;
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      exited = `exited with code ${code} signal ${signal}`;
+      resolve();
+    }),
+  );
+  return {
+    output: () => output,
+    exited: () => exited,
+    async stop() {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exitedPromise;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /** The environment of a child: the parent's minus the controlled variables, plus `vars`. */
 export function childEnv(vars: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
@@ -304,17 +338,7 @@ export async function startSample(options: SampleOptions = {}): Promise<SamplePr
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  killOnExit(child);
-  let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-  let exited: string | undefined;
-  const exitedPromise = new Promise<void>((resolve) =>
-    child.once('exit', (code, signal) => {
-      exited = `exited with code ${code} signal ${signal}`;
-      resolve();
-    }),
-  );
+  const watched = watchChild(child);
   const sample: SampleProcess = {
     child,
     platform,
@@ -325,7 +349,7 @@ export async function startSample(options: SampleOptions = {}): Promise<SamplePr
     get metricsPort() {
       return systemPort ?? appPort;
     },
-    output: () => output,
+    output: watched.output,
     async metricsText() {
       const res = await getPath(sample.metricsPort, '/metrics');
       if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}: ${res.text}`);
@@ -334,18 +358,14 @@ export async function startSample(options: SampleOptions = {}): Promise<SamplePr
     async scrape() {
       return new Scrape(await sample.metricsText());
     },
-    async stop() {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exitedPromise;
-      clearTimeout(timer);
-    },
+    stop: watched.stop,
   };
   try {
     await waitUntil(
       async () => {
-        if (exited) throw new StopWaiting(`sample app ${exited}:\n${output}`);
+        if (watched.exited()) {
+          throw new StopWaiting(`sample app ${watched.exited()}:\n${watched.output()}`);
+        }
         const root = await getPath(appPort, '/').catch(() => undefined);
         if (root?.status !== 200) return false;
         if (systemPort === 0) {
@@ -359,7 +379,8 @@ export async function startSample(options: SampleOptions = {}): Promise<SamplePr
         const health = await getPath(systemPort, '/health').catch(() => undefined);
         return health?.status === 200;
       },
-      () => `the sample app (${platform}) on 127.0.0.1:${appPort}; output so far:\n${output}`,
+      () =>
+        `the sample app (${platform}) on 127.0.0.1:${appPort}; output so far:\n${watched.output()}`,
       options.startTimeoutMs ?? 30_000,
     );
   } catch (err) {
