@@ -1,12 +1,18 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, Server } from 'node:http';
 import {
   ClusterMetricsCollector,
   ClusterMetricsCollectorOptions,
-  CONFIG_MESSAGES,
   DynamoMetricsError,
   negotiateContentType,
 } from '../core';
-import { displayUrl, listen, send } from './http-server.util';
+import { CONFIG_MESSAGES } from '../config/config.messages';
+import {
+  DEFAULT_METRICS_PATH,
+  DEFAULT_SYSTEM_HOST,
+  HEALTH_PATH,
+  LIVE_PATH,
+} from '../config/dynamo-metrics.constants';
+import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
 
 export interface ClusterMetricsServerOptions extends ClusterMetricsCollectorOptions {
   /** Port to listen on; 0 picks a free one (read it from the result). */
@@ -41,8 +47,8 @@ export interface ClusterMetricsServer {
 export async function startClusterMetricsServer(
   options: ClusterMetricsServerOptions,
 ): Promise<ClusterMetricsServer> {
-  const host = options.host ?? '0.0.0.0';
-  const path = options.path ?? '/metrics';
+  const host = options.host ?? DEFAULT_SYSTEM_HOST;
+  const path = options.path ?? DEFAULT_METRICS_PATH;
   const { port } = options;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new DynamoMetricsError(
@@ -57,38 +63,33 @@ export async function startClusterMetricsServer(
   const collector = new ClusterMetricsCollector({ timeoutMs: options.timeoutMs });
   const onError = options.onError ?? ((err: Error) => console.error(err.message));
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = (req.url ?? '/').split('?')[0];
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      return send(res, 405, 'text/plain; charset=utf-8', 'Method Not Allowed\n', {
-        allow: 'GET, HEAD',
-      });
-    }
-    if (url === path) {
-      const contentType = negotiateContentType(req.headers.accept);
-      try {
-        return send(res, 200, contentType, await collector.collect(contentType));
-      } catch (err) {
-        onError(err as Error);
-        return send(res, 503, 'text/plain; charset=utf-8', `${(err as Error).message}\n`);
-      }
-    }
-    if (url === '/live') {
-      return send(res, 200, 'application/json', JSON.stringify({ status: 'live' }));
-    }
-    if (url === '/health') {
-      const workers = collector.workers.length;
-      return send(
-        res,
-        workers > 0 ? 200 : 503,
-        'application/json',
-        JSON.stringify({ status: workers > 0 ? 'ready' : 'notready', workers }),
-      );
-    }
-    return send(res, 404, 'text/plain; charset=utf-8', 'Not Found\n');
-  };
+  const routes = new Map<string, Route>([
+    [
+      path,
+      async (req, res) => {
+        const contentType = negotiateContentType(req.headers.accept);
+        try {
+          send(res, 200, contentType, await collector.collect(contentType));
+        } catch (err) {
+          onError(err as Error);
+          send(res, 503, 'text/plain; charset=utf-8', `${(err as Error).message}\n`);
+        }
+      },
+    ],
+    [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],
+    [
+      HEALTH_PATH,
+      (_req, res) => {
+        const workers = collector.workers.length;
+        sendJson(res, workers > 0 ? 200 : 503, {
+          status: workers > 0 ? 'ready' : 'notready',
+          workers,
+        });
+      },
+    ],
+  ]);
 
-  const server: Server = createServer((req, res) => void handle(req, res));
+  const server: Server = createServer(routeTable(routes, (_path, err) => onError(err)));
   let bound: number;
   try {
     bound = await listen(server, 'Cluster metrics server', port, host);

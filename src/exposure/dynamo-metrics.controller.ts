@@ -1,8 +1,8 @@
 import { Controller, Get, Inject, NotFoundException, Req, Res } from '@nestjs/common';
-import { RESPONSE_PASSTHROUGH_METADATA } from '@nestjs/common/constants';
 import { PrometheusController } from '@willsoto/nestjs-prometheus';
-import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
-import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
+import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import { RESPONSE_PASSTHROUGH_METADATA } from '../instrumentation/nest-internals';
 import { MetricsExporter } from './metrics-exporter.service';
 
 /** What Express's response and Fastify's reply both offer. */

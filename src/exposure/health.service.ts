@@ -5,8 +5,9 @@ import {
   OnApplicationBootstrap,
 } from '@nestjs/common';
 import { DistributedRuntime } from '../core';
-import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
-import type { DynamoMetricsConfig, HealthStatus } from '../nest/dynamo-metrics-options.interface';
+import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig, HealthStatus } from '../config/dynamo-metrics-options.interface';
+import type { EndpointReadiness } from '../config/endpoint-readiness.interface';
 
 export interface HealthReport {
   status: HealthStatus;
@@ -24,7 +25,9 @@ export interface HealthReport {
  * them are; otherwise when the system status is ready.
  */
 @Injectable()
-export class HealthService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+export class HealthService
+  implements OnApplicationBootstrap, BeforeApplicationShutdown, EndpointReadiness
+{
   private systemStatus: HealthStatus;
   private readonly endpoints = new Map<string, HealthStatus>();
 

@@ -1,6 +1,7 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CONFIG_MESSAGES, DynamoMetricsError } from '../core';
+import { DynamoMetricsError } from '../core';
+import { CONFIG_MESSAGES } from '../config/config.messages';
 
 /** Sends a complete response (no body for HEAD). Shared by the system and cluster servers. */
 export function send(
@@ -18,18 +19,69 @@ export function send(
   res.end(res.req.method === 'HEAD' ? undefined : body);
 }
 
+export const sendJson = (res: ServerResponse, status: number, value: unknown): void =>
+  send(res, status, 'application/json', JSON.stringify(value));
+
+const TEXT = 'text/plain; charset=utf-8';
+
+export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+/**
+ * The request handler of a small read-only server (the system server, the cluster metrics
+ * server): GET and HEAD only, exact paths from `routes`, 404 for the rest; a route that throws
+ * is reported to `onError` and answered with 500.
+ */
+export function routeTable(
+  routes: ReadonlyMap<string, Route>,
+  onError: (path: string, err: Error) => void,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        return send(res, 405, TEXT, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
+      }
+      const route = routes.get(path);
+      if (!route) return send(res, 404, TEXT, 'Not Found\n');
+      await route(req, res);
+    } catch (err) {
+      onError(path, err as Error);
+      if (!res.headersSent) send(res, 500, TEXT, 'Internal Server Error\n');
+    }
+  };
+  return (req, res) => void handle(req, res);
+}
+
+/** The environment variables that set a server's port and host, named in its start-up errors. */
+export interface ListenVariables {
+  port: string;
+  host: string;
+}
+
 /**
  * Listens and resolves to the bound port, or rejects with an error naming the server, host and
  * port (a taken port says so), so start-up stops with a message an operator can act on.
  */
-export function listen(server: Server, name: string, port: number, host: string): Promise<number> {
+export function listen(
+  server: Server,
+  name: string,
+  port: number,
+  host: string,
+  variables?: ListenVariables,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
       reject(
         new DynamoMetricsError(
           err.code === 'EADDRINUSE'
-            ? CONFIG_MESSAGES.portInUse(name, host, port)
-            : CONFIG_MESSAGES.listenFailed(name, host, port, err.message),
+            ? CONFIG_MESSAGES.portInUse(name, host, port, variables?.port)
+            : CONFIG_MESSAGES.listenFailed(
+                name,
+                host,
+                port,
+                err.message,
+                variables && `${variables.host} and ${variables.port}`,
+              ),
         ),
       ),
     );

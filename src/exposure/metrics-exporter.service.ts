@@ -7,8 +7,8 @@ import {
   Namespace,
   negotiateContentType,
 } from '../core';
-import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
-import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
+import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 
 export interface Exposition {
   contentType: string;

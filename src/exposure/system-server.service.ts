@@ -1,10 +1,16 @@
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { SYSTEM_SERVER } from '../core';
-import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
-import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
+import { LOG_MESSAGES, SYSTEM_SERVER } from '../config/config.messages';
+import {
+  DYNAMO_METRICS_CONFIG,
+  HEALTH_PATH,
+  LIVE_PATH,
+  LOGGER_CONTEXT,
+} from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import { ENV } from '../config/environment';
 import { HealthService } from './health.service';
-import { displayUrl, listen, send } from './http-server.util';
+import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
 
 /**
@@ -14,7 +20,7 @@ import { MetricsExporter } from './metrics-exporter.service';
  */
 @Injectable()
 export class SystemServer implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('DynamoMetrics');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private server?: Server;
   private boundPort?: number;
 
@@ -36,15 +42,19 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const { enabled, port, host } = this.config.system;
+    const { enabled, port, host, metricsPath } = this.config.system;
     if (!enabled || port === undefined) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    this.boundPort = await listen(server, SYSTEM_SERVER, port, host);
-    this.server = server;
-    this.logger.log(
-      `Dynamo system server listening on ${this.url} (host ${host}): ` +
-        `${this.config.system.metricsPath}, /health, /live`,
+    const server = createServer(
+      routeTable(this.routes(), (path, err) =>
+        this.logger.error(LOG_MESSAGES.systemServerFailed(path, err.message)),
+      ),
     );
+    this.boundPort = await listen(server, SYSTEM_SERVER, port, host, {
+      port: ENV.port,
+      host: ENV.host,
+    });
+    this.server = server;
+    this.logger.log(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -56,34 +66,23 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '/').split('?')[0];
-    try {
-      if (req.method !== 'GET' && req.method !== 'HEAD') {
-        return send(res, 405, 'text/plain; charset=utf-8', 'Method Not Allowed\n', {
-          allow: 'GET, HEAD',
-        });
-      }
-      if (path === this.config.system.metricsPath) {
-        const { contentType, body } = await this.exporter.render(req.headers.accept);
-        return send(res, 200, contentType, body);
-      }
-      if (path === '/health') {
-        const report = this.health.report();
-        return send(
-          res,
-          report.status === 'ready' ? 200 : 503,
-          'application/json',
-          JSON.stringify(report),
-        );
-      }
-      if (path === '/live') {
-        return send(res, 200, 'application/json', JSON.stringify({ status: 'live' }));
-      }
-      return send(res, 404, 'text/plain; charset=utf-8', 'Not Found\n');
-    } catch (err) {
-      this.logger.error(`System server failed on ${path}: ${(err as Error).message}`);
-      return send(res, 500, 'text/plain; charset=utf-8', 'Internal Server Error\n');
-    }
+  private routes(): Map<string, Route> {
+    return new Map<string, Route>([
+      [
+        this.config.system.metricsPath,
+        async (req, res) => {
+          const { contentType, body } = await this.exporter.render(req.headers.accept);
+          send(res, 200, contentType, body);
+        },
+      ],
+      [
+        HEALTH_PATH,
+        (_req, res) => {
+          const report = this.health.report();
+          sendJson(res, report.status === 'ready' ? 200 : 503, report);
+        },
+      ],
+      [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],
+    ]);
   }
 }

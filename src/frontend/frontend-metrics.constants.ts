@@ -1,6 +1,4 @@
 /** Metric names (after the frontend prefix), label names and buckets of Dynamo's LLM frontend. */
-export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';
-
 export const FRONTEND_METRICS = {
   requests: {
     name: 'requests_total',

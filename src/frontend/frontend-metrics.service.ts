@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CounterVec, DistributedRuntime, GaugeVec, HistogramVec } from '../core';
-import { DYNAMO_METRICS_CONFIG } from '../nest/dynamo-metrics.constants';
-import type { DynamoMetricsConfig } from '../nest/dynamo-metrics-options.interface';
+import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { FRONTEND_METRICS, RequestType } from './frontend-metrics.constants';
 import { FrontendRequest, ModelSeries } from './frontend-request';
 

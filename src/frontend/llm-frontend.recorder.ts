@@ -1,37 +1,24 @@
 import type { ServerResponse } from 'node:http';
-import { HttpException } from '@nestjs/common';
 import { isObservable, Observable } from 'rxjs';
-import { HttpCarrier, Method, MethodRecorder } from '../nest/method-instrumentation';
-import { callHandler } from '../nest/result-kinds';
+import { callHandler } from '../instrumentation/call-handler';
+import { isRefusal } from '../instrumentation/error-classifier';
+import type {
+  HandlerCarrier,
+  Method,
+  MethodRecorder,
+} from '../instrumentation/method-instrumentation.interface';
+import { watchAsyncIterable } from '../instrumentation/result-watchers';
 import { FrontendMetrics } from './frontend-metrics.service';
-import { FrontendRequest, TokenUsage } from './frontend-request';
-import { LlmFrontendEndpointOptions, LlmRequestBody } from './llm-frontend.decorator';
+import { FrontendRequest } from './frontend-request';
+import type { LlmFrontendEndpointOptions, LlmRequestBody } from './llm-frontend-options.interface';
 import { encodeSse, observableValues } from './sse-encoding';
-
-interface Chunk {
-  choices?: Array<{ delta?: { content?: unknown }; text?: unknown }>;
-  usage?: TokenUsage;
-}
-
-/** Default token count of a streamed chunk: one per chunk with content. */
-export function defaultTokenCount(chunk: unknown): number {
-  const choices = (chunk as Chunk | null)?.choices;
-  if (!Array.isArray(choices)) return 0;
-  return choices.some((c) => {
-    const content = c?.delta?.content ?? c?.text;
-    return typeof content === 'string' && content.length > 0;
-  })
-    ? 1
-    : 0;
-}
+import { Chunk, defaultTokenCount } from './token-count';
 
 const findBody = (args: unknown[]): LlmRequestBody | undefined =>
   args.find(
     (a): a is LlmRequestBody =>
       a !== null && typeof a === 'object' && typeof (a as LlmRequestBody).model === 'string',
   );
-
-const isRefusal = (err: unknown): boolean => err instanceof HttpException && err.getStatus() < 500;
 
 interface HeaderCarrier {
   raw?: ServerResponse;
@@ -47,7 +34,7 @@ export class LlmFrontendRecorder implements MethodRecorder {
     private readonly frontend: FrontendMetrics,
     private readonly endpoint: string,
     private readonly options: LlmFrontendEndpointOptions,
-    private readonly carrier: HttpCarrier,
+    private readonly carrier: HandlerCarrier,
   ) {
     this.tokenCount = options.tokenCount ?? defaultTokenCount;
   }
@@ -94,30 +81,17 @@ export class LlmFrontendRecorder implements MethodRecorder {
       setHeader(response, 'Content-Type', 'text/event-stream; charset=utf-8');
       setHeader(response, 'Cache-Control', 'no-cache');
     }
-    return encodeSse(this.watch(iterable, request));
-  }
-
-  private async *watch(
-    chunks: AsyncIterable<unknown>,
-    request: FrontendRequest,
-  ): AsyncGenerator<unknown> {
-    let ended = false;
-    try {
-      for await (const chunk of chunks) {
+    const watched = watchAsyncIterable(iterable, {
+      next: (chunk) => {
         request.tokens(this.tokenCount(chunk));
         request.usage((chunk as Chunk | null)?.usage);
-        yield chunk;
-      }
-      ended = true;
-      request.end('success');
-    } catch (err) {
-      ended = true;
-      request.end('error');
-      throw err;
-    } finally {
+      },
+      complete: () => request.end('success'),
+      error: () => request.end('error'),
       // The consumer stopped early: the client went away.
-      if (!ended) request.end('error');
-    }
+      cancel: () => request.end('error'),
+    });
+    return encodeSse(watched);
   }
 
   private carrierOf(args: unknown[]): HeaderCarrier | undefined {

@@ -1,17 +1,9 @@
 import { StreamableFile } from '@nestjs/common';
 import { isObservable, Observable } from 'rxjs';
-import type { Readable } from 'node:stream';
+import { finished, Readable } from 'node:stream';
 
 /** What a handler returned, as far as the end of the call is concerned. */
 export type ResultKind = 'value' | 'observable' | 'async-iterable' | 'stream' | 'streamable-file';
-
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as PromiseLike<unknown>).then === 'function'
-  );
-}
 
 export function resultKind(value: unknown): ResultKind {
   if (value === null || typeof value !== 'object') return 'value';
@@ -90,29 +82,30 @@ export async function* watchAsyncIterable<T>(
   }
 }
 
-/**
- * Calls the handler and routes its outcome: the value (or what its promise resolves to) through
- * `onResult`, a throw or rejection to `onError` before it propagates unchanged.
- */
-export function callHandler(
-  self: unknown,
-  original: (...args: unknown[]) => unknown,
-  args: unknown[],
-  onResult: (value: unknown) => unknown,
-  onError: (err: unknown) => void,
-): unknown {
-  let result: unknown;
-  try {
-    result = original.apply(self, args);
-  } catch (err) {
-    onError(err);
-    throw err;
+/** Reports a Node stream's end to `watch` (a premature close counts as cancelled). */
+export function watchStream(stream: Readable, watch: StreamWatcher): void {
+  if (watch.next) stream.on('data', (chunk: unknown) => watch.next!(chunk));
+  finished(stream, (err) => {
+    if (!err) watch.complete();
+    else if ((err as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE') watch.cancel();
+    else watch.error(err);
+  });
+}
+
+/** Watches a streamed result of any kind; returns what the handler should return instead. */
+export function watchResult(value: unknown, kind: ResultKind, watch: StreamWatcher): unknown {
+  switch (kind) {
+    case 'observable':
+      return watchObservable(value as Observable<unknown>, watch);
+    case 'async-iterable':
+      return watchAsyncIterable(value as AsyncIterable<unknown>, watch);
+    case 'streamable-file':
+      watchStream((value as StreamableFile).getStream(), watch);
+      return value;
+    case 'stream':
+      watchStream(value as Readable, watch);
+      return value;
+    default:
+      return value;
   }
-  if (isThenable(result)) {
-    return result.then(onResult, (err: unknown) => {
-      onError(err);
-      throw err;
-    });
-  }
-  return onResult(result);
 }

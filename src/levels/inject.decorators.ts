@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Namespace } from '../core';
-import { getComponentToken, getEndpointToken } from './dynamo-metrics.constants';
-import { requestComponent, requestEndpoint } from './injection-registry';
+import { getComponentToken, getEndpointToken } from './levels.constants';
+import { requestComponent, requestEndpoint } from './level-providers';
 
 /** Injects the module's default `Namespace` (the `DistributedRuntime` is injectable by class). */
 export const InjectNamespace = (): ParameterDecorator & PropertyDecorator => Inject(Namespace);

@@ -1,6 +1,6 @@
 import { Provider } from '@nestjs/common';
 import { Namespace } from '../core';
-import { getComponentToken, getEndpointToken } from './dynamo-metrics.constants';
+import { getComponentToken, getEndpointToken } from './levels.constants';
 
 /**
  * Names asked for by @InjectComponent() / @InjectEndpoint(). The decorators run when their

@@ -1,11 +1,16 @@
-import { CONFIG_MESSAGES, DEFAULT_PREFIX, DynamoMetricsError, isValidMetricName } from '../core';
+import { DEFAULT_PREFIX, DynamoMetricsError, isValidMetricName } from '../core';
+import { CONFIG_MESSAGES } from './config.messages';
 import type {
   DynamoMetricsConfig,
   DynamoMetricsModuleOptions,
   HealthStatus,
-} from '../nest/dynamo-metrics-options.interface';
-import { DEFAULT_FRONTEND_PREFIX } from '../frontend/frontend-metrics.constants';
-import { DEFAULT_NAMESPACE } from '../nest/dynamo-metrics.constants';
+} from './dynamo-metrics-options.interface';
+import {
+  DEFAULT_FRONTEND_PREFIX,
+  DEFAULT_METRICS_PATH,
+  DEFAULT_NAMESPACE,
+  DEFAULT_SYSTEM_HOST,
+} from './dynamo-metrics.constants';
 
 /** The environment variables this package reads; each wins over the matching module option. */
 export const ENV = {
@@ -92,7 +97,7 @@ export function resolveConfig(
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   if (typeof namespace !== 'string' || namespace === '')
     fail(CONFIG_MESSAGES.invalidNamespace('option namespace', namespace));
-  const metricsPath = system.metricsPath ?? '/metrics';
+  const metricsPath = system.metricsPath ?? DEFAULT_METRICS_PATH;
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/')) {
     fail(CONFIG_MESSAGES.invalidMetricsPath('option system.metricsPath', metricsPath));
   }
@@ -107,7 +112,7 @@ export function resolveConfig(
     system: {
       enabled: pick(ENV.enabled, system.enabled, parseBoolean) ?? false,
       port: pick(ENV.port, system.port, parsePort),
-      host: pick(ENV.host, system.host, parseHost) ?? '0.0.0.0',
+      host: pick(ENV.host, system.host, parseHost) ?? DEFAULT_SYSTEM_HOST,
       startingHealthStatus:
         pick(ENV.startingHealthStatus, system.startingHealthStatus, parseHealthStatus) ??
         'notready',

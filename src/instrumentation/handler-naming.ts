@@ -1,4 +1,13 @@
-import { CLASS_SUFFIXES } from './dynamo-metrics.constants';
+/** Class name suffixes dropped when a component name is derived from a class name. */
+const CLASS_SUFFIXES = [
+  'Controller',
+  'Service',
+  'Gateway',
+  'Handler',
+  'Provider',
+  'Resolver',
+  'Worker',
+];
 
 const snake = (name: string): string =>
   name

@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ClusterWorkerRegistration, DistributedRuntime, enableClusterWorker } from '../core';
-import { DYNAMO_METRICS_MODULE_OPTIONS } from './dynamo-metrics.module-definition';
-import type { DynamoMetricsModuleOptions } from './dynamo-metrics-options.interface';
+import { LOG_MESSAGES } from '../config/config.messages';
+import { LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
+import { DYNAMO_METRICS_MODULE_OPTIONS } from '../config/dynamo-metrics.module-definition';
+import type { DynamoMetricsModuleOptions } from '../config/dynamo-metrics-options.interface';
 
 /**
  * With the module option `cluster: { worker: true }`, registers the runtime with the cluster
@@ -10,7 +12,7 @@ import type { DynamoMetricsModuleOptions } from './dynamo-metrics-options.interf
  */
 @Injectable()
 export class ClusterWorkerService implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('DynamoMetrics');
+  private readonly logger = new Logger(LOGGER_CONTEXT);
   private registration?: ClusterWorkerRegistration;
 
   constructor(
@@ -27,7 +29,7 @@ export class ClusterWorkerService implements OnModuleInit, OnApplicationShutdown
     if (!this.options.cluster?.worker) return;
     this.registration = enableClusterWorker(this.runtime);
     if (this.registration.active) {
-      this.logger.log(`Reporting metrics to the cluster primary (worker pid ${process.pid})`);
+      this.logger.log(LOG_MESSAGES.clusterWorker(process.pid));
     }
   }
 

@@ -11,3 +11,8 @@ export function classifyError(err: unknown): WorkerErrorType {
     return 'client_error';
   return 'handler_error';
 }
+
+/** A deliberate refusal of the request (HTTP 4xx), as opposed to a failure. */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof HttpException && err.getStatus() < 500;
+}

@@ -1,67 +1,21 @@
-import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { DistributedRuntime, Namespace } from '../core';
-import { DynamoMetricsController } from '../exposure/dynamo-metrics.controller';
-import { resolveConfig } from '../exposure/environment';
-import { HealthService } from '../exposure/health.service';
-import { MetricsExporter } from '../exposure/metrics-exporter.service';
-import { SystemServer } from '../exposure/system-server.service';
-import { ClusterWorkerService } from './cluster-worker.service';
-import { FrontendMetrics } from '../frontend/frontend-metrics.service';
-import { LlmFrontendExplorer } from '../frontend/llm-frontend.explorer';
-import { DynamoEndpointExplorer } from './dynamo-endpoint.explorer';
-import { DYNAMO_METRICS_CONFIG } from './dynamo-metrics.constants';
-import { RpcWireBytesService } from './rpc-wire-bytes.service';
+import { DEFAULT_METRICS_PATH, DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import {
   ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
-  DYNAMO_METRICS_MODULE_OPTIONS,
   OPTIONS_TYPE,
-} from './dynamo-metrics.module-definition';
-import {
-  DynamoMetricsConfig,
-  DynamoMetricsModuleOptions,
-} from './dynamo-metrics-options.interface';
-import { createLevelProviders } from './injection-registry';
-
-const logger = new Logger('DynamoMetrics');
-
-const coreProviders: Provider[] = [
-  {
-    provide: DYNAMO_METRICS_CONFIG,
-    inject: [DYNAMO_METRICS_MODULE_OPTIONS],
-    useFactory: (options: DynamoMetricsModuleOptions) => resolveConfig(options),
-  },
-  {
-    provide: DistributedRuntime,
-    inject: [DYNAMO_METRICS_CONFIG],
-    useFactory: (config: DynamoMetricsConfig) =>
-      new DistributedRuntime({
-        prefix: config.prefix,
-        includeGlobalRegistry: config.includeGlobalRegistry,
-        onMetricCreated: (e) =>
-          logger.debug(
-            `metric ${e.name} (${e.type}) at ${e.level}, labels [${e.labelNames.join(', ')}]` +
-              (Object.keys(e.constLabels).length ? ` = ${JSON.stringify(e.constLabels)}` : ''),
-          ),
-      }),
-  },
-  {
-    provide: Namespace,
-    inject: [DistributedRuntime, DYNAMO_METRICS_CONFIG],
-    useFactory: (runtime: DistributedRuntime, config: DynamoMetricsConfig) =>
-      runtime.namespace(config.namespace),
-  },
-  HealthService,
-  MetricsExporter,
-  SystemServer,
-  ClusterWorkerService,
-  FrontendMetrics,
-  DynamoEndpointExplorer,
-  RpcWireBytesService,
-  LlmFrontendExplorer,
-];
+} from '../config/dynamo-metrics.module-definition';
+import { resolveConfig } from '../config/environment';
+import { DynamoMetricsController } from '../exposure/dynamo-metrics.controller';
+import { HealthService } from '../exposure/health.service';
+import { MetricsExporter } from '../exposure/metrics-exporter.service';
+import { SystemServer } from '../exposure/system-server.service';
+import { FrontendMetrics } from '../frontend/frontend-metrics.service';
+import { createLevelProviders } from '../levels/level-providers';
+import { DYNAMO_METRICS_PROVIDERS } from './dynamo-metrics.providers';
 
 /**
  * Dynamo-style metrics for a Nest application: injectable registries at every level, the
@@ -83,7 +37,11 @@ export class DynamoMetricsModule extends ConfigurableModuleClass {
    * without a system port.
    */
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
-    return withProviders(super.forRootAsync(options), true, options.metricsPath ?? '/metrics');
+    return withProviders(
+      super.forRootAsync(options),
+      true,
+      options.metricsPath ?? DEFAULT_METRICS_PATH,
+    );
   }
 }
 
@@ -125,7 +83,7 @@ function withProviders(
     ...base,
     global: true,
     imports: [...(base.imports ?? []), DiscoveryModule, ...metricsRoute],
-    providers: [...(base.providers ?? []), ...coreProviders, ...levels],
+    providers: [...(base.providers ?? []), ...DYNAMO_METRICS_PROVIDERS, ...levels],
     exports: [...(base.exports ?? []), ...exported],
   };
 }

@@ -1,0 +1,14 @@
+/** Injection token of the module's resolved configuration (options merged with environment). */
+export const DYNAMO_METRICS_CONFIG = Symbol('DYNAMO_METRICS_CONFIG');
+
+/** Context of every log line the package writes through Nest's Logger. */
+export const LOGGER_CONTEXT = 'DynamoMetrics';
+
+export const DEFAULT_NAMESPACE = 'dynamo';
+export const DEFAULT_METRICS_PATH = '/metrics';
+export const DEFAULT_SYSTEM_HOST = '0.0.0.0';
+export const HEALTH_PATH = '/health';
+export const LIVE_PATH = '/live';
+
+/** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
+export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';

@@ -1,0 +1,57 @@
+import type { StreamWatcher } from '../instrumentation/result-watchers';
+import type { WorkerErrorType, WorkerMetrics } from '../core';
+
+const noop = (): void => undefined;
+
+/**
+ * One started call. `finish()` runs exactly once whatever happens (success, throw, reject,
+ * stream error, client disconnect, early unsubscribe), so the concurrency gauge always returns.
+ */
+export class Call {
+  private done = false;
+  /** Set when a failure is known before the end (e.g. the handler threw, then Nest responded). */
+  error?: WorkerErrorType;
+  responseBytes = 0;
+  readonly started: number;
+
+  constructor(
+    private readonly metrics: WorkerMetrics,
+    public requestBytes: number,
+    private readonly itemSize?: (item: unknown) => number,
+  ) {
+    this.started = metrics.start();
+  }
+
+  finish(error?: WorkerErrorType): void {
+    if (this.done) return;
+    this.done = true;
+    this.metrics.end(this.started, this.requestBytes, this.responseBytes, this.error ?? error);
+  }
+
+  /** For streams whose end is found elsewhere (the HTTP response, the RPC reply): failures only. */
+  failureWatcher(): StreamWatcher {
+    return { error: () => (this.error ??= 'stream_error'), complete: noop, cancel: noop };
+  }
+
+  /** For RPC and plain calls whose end is the end of their stream. */
+  watcher(): StreamWatcher {
+    const itemSize = this.itemSize;
+    return {
+      next: itemSize ? (item) => (this.responseBytes += safeSize(itemSize, item)) : undefined,
+      error: () => this.finish('stream_error'),
+      complete: () => this.finish(),
+      cancel: () => this.finish('cancelled'),
+    };
+  }
+}
+
+/** A user's size function, which must never break the call it measures. */
+export function safeSize(fn: (value: never) => number, value: unknown): number {
+  let n: unknown;
+  try {
+    n = fn(value as never);
+  } catch {
+    return 0;
+  }
+  return typeof n === 'number' && n > 0 && Number.isFinite(n) ? Math.floor(n) : 0;
+}

@@ -1,0 +1,147 @@
+import type { ServerResponse } from 'node:http';
+import { Observable } from 'rxjs';
+import { WorkerMetrics } from '../core';
+import { callHandler } from '../instrumentation/call-handler';
+import { classifyError } from '../instrumentation/error-classifier';
+import { contentLength, countResponseWrites, requestBytes } from '../instrumentation/http-bytes';
+import type {
+  HandlerCarrier,
+  HandlerKind,
+  Method,
+  MethodRecorder,
+} from '../instrumentation/method-instrumentation.interface';
+import { resultKind, watchObservable, watchResult } from '../instrumentation/result-watchers';
+import { RpcLink, rpcLinkOf } from '../instrumentation/rpc/rpc-link';
+import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
+import { Call, safeSize } from './endpoint-call';
+
+const NO_SIZES: DynamoEndpointOptions = {};
+
+/**
+ * Records one decorated method for one application: the resolved worker metrics plus the
+ * logic that finds the end of each call for the handler's kind.
+ */
+export class EndpointRecorder implements MethodRecorder {
+  constructor(
+    readonly metrics: WorkerMetrics,
+    readonly kind: HandlerKind,
+    private readonly options: DynamoEndpointOptions,
+    private readonly carrier: HandlerCarrier,
+  ) {}
+
+  invoke(self: unknown, original: Method, args: unknown[]): unknown {
+    if (this.kind === 'http') {
+      const response = this.responseOf(args);
+      if (response) return this.invokeHttp(self, original, args, response);
+    } else if (this.kind === 'rpc' && this.carrier.index >= 0) {
+      const link = rpcLinkOf(args[this.carrier.index]);
+      const strip = this.carrier.strip;
+      if (strip !== undefined && args.length > strip) args.length = strip;
+      if (link?.expectsReply) {
+        if (!link.isClaimed) return this.invokeLinked(self, original, args, link);
+      } else if (link) {
+        return this.invokeSettled(self, original, args, link.requestBytes ?? 0);
+      }
+    }
+    return this.invokeSettled(self, original, args);
+  }
+
+  private responseOf(args: unknown[]): ServerResponse | undefined {
+    const { index, type } = this.carrier;
+    if (index < 0) return undefined;
+    const carrier = args[index] as { raw?: unknown; res?: unknown } | undefined;
+    if (!carrier) return undefined;
+    // Express passes its response (a ServerResponse); Fastify a reply whose `raw` is one.
+    const response = type === 'response' ? (carrier.raw ?? carrier) : carrier.res;
+    return response && typeof (response as ServerResponse).once === 'function'
+      ? (response as ServerResponse)
+      : undefined;
+  }
+
+  /** HTTP: the call ends when the response is complete or the connection closes. */
+  private invokeHttp(
+    self: unknown,
+    original: Method,
+    args: unknown[],
+    res: ServerResponse,
+  ): unknown {
+    const call = new Call(this.metrics, requestBytes(res.req, args[this.carrier.index]));
+    if (res.destroyed) {
+      // The client left while guards and pipes ran; nothing will be sent.
+      call.finish('cancelled');
+      return original.apply(self, args);
+    }
+    let counting = false;
+    const countWrites = () => {
+      if (counting) return;
+      counting = true;
+      countResponseWrites(res, (bytes) => (call.responseBytes += bytes));
+    };
+    if (this.carrier.manual) countWrites();
+    // 'close' comes once per response, after 'finish' or when the connection drops.
+    res.on('close', () => {
+      const complete = res.writableFinished;
+      // A HEAD response carries the Content-Length of a body it does not send.
+      if (!counting && complete && res.req?.method !== 'HEAD') {
+        call.responseBytes = contentLength(res, args[this.carrier.index]);
+      }
+      call.finish(complete ? undefined : 'cancelled');
+    });
+    const onResult = (value: unknown): unknown => {
+      const kind = resultKind(value);
+      if (kind === 'value') return value;
+      countWrites();
+      // The end of the call is the end of the response; from the stream only failures matter.
+      return watchResult(value, kind, call.failureWatcher());
+    };
+    return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
+  }
+
+  /**
+   * RPC request whose transport reports its replies: the call ends when the last reply packet
+   * is sent (for an Observable, after it completes or fails), or when the client has gone; the
+   * bytes are the transport's. The handler's own outcome only decides the error type.
+   */
+  private invokeLinked(self: unknown, original: Method, args: unknown[], link: RpcLink): unknown {
+    const call = new Call(this.metrics, 0);
+    link.claim((ended, reason) => {
+      call.requestBytes = ended.requestBytes ?? 0;
+      call.responseBytes = ended.responseBytes;
+      call.finish(reason);
+    });
+    const onResult = (value: unknown): unknown =>
+      resultKind(value) === 'observable'
+        ? watchObservable(value as Observable<unknown>, call.failureWatcher())
+        : value;
+    return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
+  }
+
+  /**
+   * RPC events and requests without transport hooks, and plain methods: the call ends when the
+   * result settles (or its stream ends). `wireRequestBytes`: an event's size from its
+   * transport, which wins over the size functions (an event has no response).
+   */
+  private invokeSettled(
+    self: unknown,
+    original: Method,
+    args: unknown[],
+    wireRequestBytes?: number,
+  ): unknown {
+    const { requestSize, responseSize } = wireRequestBytes === undefined ? this.options : NO_SIZES;
+    const call = new Call(
+      this.metrics,
+      wireRequestBytes ?? (requestSize ? safeSize(requestSize, args) : 0),
+      responseSize,
+    );
+    const onResult = (value: unknown): unknown => {
+      const kind = resultKind(value);
+      if (kind === 'value') {
+        if (responseSize) call.responseBytes += safeSize(responseSize, value);
+        call.finish();
+        return value;
+      }
+      return watchResult(value, kind, call.watcher());
+    };
+    return callHandler(self, original, args, onResult, (err) => call.finish(classifyError(err)));
+  }
+}

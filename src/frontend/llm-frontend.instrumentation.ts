@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { endpointFromMethod } from '../instrumentation/handler-naming';
+import type {
+  InstrumentedTarget,
+  MethodInstrumentation,
+} from '../instrumentation/method-instrumentation.interface';
+import { FrontendMetrics } from './frontend-metrics.service';
+import { LlmFrontendMetadataAccessor } from './llm-frontend-metadata.accessor';
+import type { LlmFrontendEndpointOptions } from './llm-frontend-options.interface';
+import { LlmFrontendRecorder } from './llm-frontend.recorder';
+
+/** @LlmFrontendEndpoint() as the explorer sees it. */
+/** One per process: every application finds the same wrapper on a shared class. */
+const MARKER = Symbol('dynamo:llm-frontend');
+
+@Injectable()
+export class LlmFrontendInstrumentation implements MethodInstrumentation<
+  LlmFrontendEndpointOptions,
+  LlmFrontendRecorder
+> {
+  readonly marker = MARKER;
+
+  constructor(
+    private readonly metadata: LlmFrontendMetadataAccessor,
+    private readonly frontend: FrontendMetrics,
+  ) {}
+
+  optionsOf(method: object): LlmFrontendEndpointOptions | undefined {
+    return this.metadata.getOptions(method);
+  }
+
+  createRecorder(
+    { className, methodName, state }: InstrumentedTarget<LlmFrontendRecorder>,
+    options: LlmFrontendEndpointOptions,
+  ): { recorder: LlmFrontendRecorder; description: string } {
+    const endpoint = options.endpoint ?? endpointFromMethod(methodName);
+    return {
+      recorder: new LlmFrontendRecorder(this.frontend, endpoint, options, state.carrier),
+      description: `@LlmFrontendEndpoint ${className}.${methodName} -> endpoint="${endpoint}"`,
+    };
+  }
+}

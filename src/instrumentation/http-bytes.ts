@@ -1,0 +1,51 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/**
+ * Payload bytes of HTTP requests and responses as they travel, read from what Node and the
+ * adapters already know (headers, raw bodies, writes), never by serialising anything again.
+ */
+
+/** Request payload bytes: Content-Length, else the raw body Nest kept (`rawBody: true`). */
+export function requestBytes(req: IncomingMessage | undefined, carrier?: unknown): number {
+  if (!req) return 0;
+  const header = req.headers['content-length'];
+  if (header !== undefined) return Number(header) || 0;
+  // Chunked uploads carry no Content-Length; Nest's `rawBody: true` keeps the bytes received.
+  // Express keeps it on the request itself; Fastify on its own request (the reply's `request`).
+  const raw =
+    (req as { rawBody?: Buffer }).rawBody ??
+    (carrier as { request?: { rawBody?: Buffer } } | undefined)?.request?.rawBody;
+  return raw ? raw.length : 0;
+}
+
+/**
+ * The Content-Length sent. Fastify hands its headers straight to `writeHead()`, where the raw
+ * response's `getHeader()` cannot see them, so its reply is asked as well.
+ */
+export function contentLength(res: ServerResponse, carrier: unknown): number {
+  const header =
+    res.getHeader('content-length') ??
+    (carrier as { getHeader?(name: string): unknown } | undefined)?.getHeader?.('content-length');
+  return typeof header === 'number' ? header : Number(header) || 0;
+}
+
+const chunkSize = (chunk: unknown, encoding: unknown): number =>
+  typeof chunk === 'string'
+    ? Buffer.byteLength(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+    : chunk instanceof Uint8Array
+      ? chunk.byteLength
+      : 0;
+
+/** Reports the payload bytes of every write on this one response (streams, SSE, manual writes). */
+export function countResponseWrites(res: ServerResponse, onBytes: (bytes: number) => void): void {
+  const write = res.write;
+  const end = res.end;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    onBytes(chunkSize(chunk, rest[0]));
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    if (chunk !== undefined && typeof chunk !== 'function') onBytes(chunkSize(chunk, rest[0]));
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+}

@@ -1,0 +1,98 @@
+/**
+ * Every NestJS internal this package relies on, in one place, with why. Each is stable across
+ * Nest 11 and 12 (the versions tested); a Nest upgrade that moves one breaks here first.
+ *
+ * Not listed as a constant but relied upon as behaviour:
+ * - Routes and message handlers read the handler method from the class prototype when they are
+ *   registered (`RouterExplorer`, `ListenersController`), which `NestApplication.init()` does
+ *   BEFORE `onModuleInit`. The explorer therefore patches prototypes in its constructor, which
+ *   runs while providers are instantiated.
+ * - HTTP handlers get only their declared parameters; a parameter decorated with
+ *   `@Res({ passthrough: true })` adds the response without changing how Nest answers.
+ */
+import {
+  PATH_METADATA,
+  RESPONSE_PASSTHROUGH_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants';
+
+export { PATH_METADATA, RESPONSE_PASSTHROUGH_METADATA, ROUTE_ARGS_METADATA };
+
+/** Set by @nestjs/microservices' @MessagePattern / @EventPattern on the handler. */
+export const PATTERN_HANDLER_METADATA = 'microservices:handler_type';
+/** Set by the same decorators: the transport the handler is limited to, if any. */
+export const TRANSPORT_METADATA = 'microservices:transport';
+/** @nestjs/microservices' `Transport` enum values (stable since Nest 6). */
+export const TRANSPORT = { TCP: 0, NATS: 2, GRPC: 4 } as const;
+export const GRPC_TRANSPORT_ID = TRANSPORT.GRPC;
+/** @nestjs/microservices' RpcParamtype.CONTEXT. */
+export const RPC_CONTEXT_PARAM = 6;
+/** @nestjs/common's RouteParamtypes (Nest 12's index does not export the enum). */
+export const RESPONSE_PARAM = 1;
+export const NEXT_PARAM = 2;
+
+/** What the RPC parameter side needs from @nestjs/microservices. */
+export interface RpcParams {
+  Ctx: () => ParameterDecorator;
+  Payload: () => ParameterDecorator;
+  /** The arguments Nest gives a handler without parameter decorators (non-gRPC). */
+  defaults?: Record<string, { index: number }>;
+}
+let rpcParams: RpcParams | null | undefined;
+
+/**
+ * @nestjs/microservices is not a dependency of this package: it is loaded only once an RPC
+ * handler is decorated (so the app has it). Its `DEFAULT_CALLBACK_METADATA` comes from a deep
+ * import (`context/rpc-metadata-constants`). Without the package, RPC handlers record no bytes.
+ */
+export function loadRpcParams(): RpcParams | null {
+  if (rpcParams !== undefined) return rpcParams;
+  rpcParams = null;
+  try {
+    const api = require('@nestjs/microservices') as Partial<RpcParams>;
+    if (typeof api.Ctx !== 'function' || typeof api.Payload !== 'function') return null;
+    let defaults: RpcParams['defaults'];
+    try {
+      defaults = (
+        require('@nestjs/microservices/context/rpc-metadata-constants') as {
+          DEFAULT_CALLBACK_METADATA?: RpcParams['defaults'];
+        }
+      ).DEFAULT_CALLBACK_METADATA;
+    } catch {
+      defaults = undefined;
+    }
+    rpcParams = { Ctx: api.Ctx, Payload: api.Payload, defaults };
+  } catch {
+    rpcParams = null;
+  }
+  return rpcParams;
+}
+
+interface Subscribable {
+  subscribe(next: (server: unknown) => void): { unsubscribe(): void };
+}
+
+/**
+ * `ModulesContainer#getRpcTargetRegistry()`: NestMicroservice's constructor registers its server
+ * there (createMicroservice and connectMicroservice alike), after providers exist and before it
+ * listens. A ReplaySubject, so servers registered earlier are seen too. Absent: undefined.
+ */
+export function rpcTargetRegistry(modules: object): Subscribable | undefined {
+  return (modules as { getRpcTargetRegistry?: () => Subscribable }).getRpcTargetRegistry?.();
+}
+
+/**
+ * Microservice server internals the byte hooks wrap (duck-typed; a server lacking one is left
+ * alone): `deserializer.deserialize`, `handleEvent`, TCP's `getSocketInstance` and Nest 12's
+ * `handleRequest`, NATS' `getPublisher`, and JsonSocket's `emitMessage` / `formatMessageData`.
+ * See rpc/*.hooks.ts for how each is used.
+ */
+export type Fn = (...args: any[]) => any;
+export interface RpcServer {
+  transportId?: unknown;
+  deserializer?: { deserialize: Fn };
+  handleEvent?: Fn;
+  handleRequest?: Fn;
+  getSocketInstance?: Fn;
+  getPublisher?: Fn;
+}
