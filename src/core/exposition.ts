@@ -1,6 +1,7 @@
 import { Registry, RegistryContentType } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './constants';
-import { DynamoMetricsError, MESSAGES } from './errors';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 
 export type ExpositionContentType =
   typeof PROMETHEUS_CONTENT_TYPE | typeof OPENMETRICS_CONTENT_TYPE;

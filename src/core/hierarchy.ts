@@ -1,9 +1,11 @@
 import { register as globalRegistry, Registry } from 'prom-client';
 import { DEFAULT_PREFIX } from './constants';
-import { DynamoMetricsError } from './errors';
+import { CLUSTER_AGGREGATORS, ClusterAggregator } from './cluster/cluster-aggregators';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricsLevel } from './level';
 import { sanitizeHierarchyName, validatePrefix } from './naming';
-import { CLUSTER_AGGREGATORS, ClusterAggregator, RuntimePromRegistry } from './prom-registry';
+import { RuntimePromRegistry } from './prom-registry';
 import { MetricCreatedEvent, MetricStore } from './store';
 
 export interface DistributedRuntimeOptions {
@@ -174,14 +176,12 @@ export class DistributedRuntime extends MetricsLevel {
   setAggregator(fullName: string, aggregator: ClusterAggregator): void {
     if (!CLUSTER_AGGREGATORS.includes(aggregator)) {
       throw new DynamoMetricsError(
-        `Invalid aggregator ${JSON.stringify(aggregator)} for metric "${fullName}": use one of [${CLUSTER_AGGREGATORS.join(', ')}].`,
+        MESSAGES.invalidAggregator(fullName, aggregator, CLUSTER_AGGREGATORS),
       );
     }
     const family = this.store.get(fullName);
     if (!family) {
-      throw new DynamoMetricsError(
-        `Cannot set the aggregator of "${fullName}": no metric of that name exists in this runtime yet (create it first).`,
-      );
+      throw new DynamoMetricsError(MESSAGES.aggregatorOfUnknownMetric(fullName));
     }
     family.aggregator = aggregator;
   }

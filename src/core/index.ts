@@ -1,7 +1,10 @@
 export * from './constants';
-export { DynamoMetricsError, MESSAGES, CONFIG_MESSAGES, SYSTEM_SERVER } from './errors';
+export { DynamoMetricsError } from './dynamo-metrics.error';
+export { MESSAGES } from './core.messages';
+export { CONFIG_MESSAGES, SYSTEM_SERVER } from './config-messages';
 export { negotiateContentType, ExpositionContentType } from './exposition';
-export type { MetricType, FamilyDefinition, MetricFamily } from './family';
+export type { MetricType, FamilyDefinition } from './family-definition';
+export type { MetricFamily } from './family';
 export {
   DistributedRuntime,
   DistributedRuntimeOptions,
@@ -10,7 +13,8 @@ export {
   Endpoint,
   PrefixedLevel,
 } from './hierarchy';
-export { MetricsLevel, ConstLabels } from './level';
+export { MetricsLevel } from './level';
+export { ConstLabels } from './metric-factories';
 export * from './metric-vec';
 export { sanitizeHierarchyName, isValidLabelName, isValidMetricName } from './naming';
 export {
@@ -22,8 +26,10 @@ export {
 } from './series';
 export type { MetricCreatedEvent } from './store';
 export * from './worker-metrics';
-export { RuntimePromRegistry, ClusterAggregator, CLUSTER_AGGREGATORS } from './prom-registry';
+export { RuntimePromRegistry } from './prom-registry';
 export {
+  CLUSTER_AGGREGATORS,
+  ClusterAggregator,
   enableClusterWorker,
   ClusterWorkerOptions,
   ClusterWorkerRegistration,

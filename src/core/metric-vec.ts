@@ -1,4 +1,5 @@
-import { DynamoMetricsError, MESSAGES } from './errors';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricFamily } from './family';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 
@@ -91,6 +92,3 @@ export class MetricVec<S extends AnySeries> {
 export type CounterVec = MetricVec<CounterSeries>;
 export type GaugeVec = MetricVec<GaugeSeries>;
 export type HistogramVec = MetricVec<HistogramSeries>;
-export type Counter = CounterSeries;
-export type Gauge = GaugeSeries;
-export type Histogram = HistogramSeries;

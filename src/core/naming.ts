@@ -1,5 +1,6 @@
 import { HIERARCHY_LABELS } from './constants';
-import { DynamoMetricsError, MESSAGES } from './errors';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;

@@ -1,28 +1,15 @@
 import { Registry } from 'prom-client';
 import type { Metric } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE } from './constants';
-import { DynamoMetricsError } from './errors';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 import type { MetricFamily } from './family';
 import type { MetricStore } from './store';
-
-/** Aggregation methods of prom-client's cluster support (see prom-client lib/metricAggregators.js). */
-export type ClusterAggregator = 'sum' | 'first' | 'min' | 'max' | 'average' | 'omit';
-export const CLUSTER_AGGREGATORS: readonly ClusterAggregator[] = Object.freeze([
-  'sum',
-  'first',
-  'min',
-  'max',
-  'average',
-  'omit',
-]);
 
 type Metrics = ReturnType<Registry['getMetricsAsArray']>;
 
 const readOnly = (what: string): DynamoMetricsError =>
-  new DynamoMetricsError(
-    `runtime.promRegistry() is a read-only view of the runtime's metrics; ${what} is not supported. ` +
-      'Create metrics through the runtime levels, or keep other metrics in a registry of their own.',
-  );
+  new DynamoMetricsError(MESSAGES.readOnlyPromRegistry(what));
 
 /**
  * A live prom-client `Registry` view of one runtime's metric families: families created later
@@ -47,8 +34,7 @@ export class RuntimePromRegistry extends Registry {
 
   override getSingleMetricAsString(name: string): Promise<string> {
     const family = this.runtimeStore.get(name);
-    if (!family)
-      return Promise.reject(new DynamoMetricsError(`No metric named "${name}" in this runtime.`));
+    if (!family) return Promise.reject(new DynamoMetricsError(MESSAGES.noSuchMetric(name)));
     return (
       this as unknown as { getMetricsAsString(m: MetricFamily): Promise<string> }
     ).getMetricsAsString(family);
@@ -72,10 +58,7 @@ export class RuntimePromRegistry extends Registry {
 
   override setContentType(contentType: Parameters<Registry['setContentType']>[0]): void {
     if ((contentType as string) === OPENMETRICS_CONTENT_TYPE) {
-      throw new DynamoMetricsError(
-        'runtime.promRegistry() renders Prometheus text only (prom-client renames counters in place ' +
-          'for OpenMetrics); use runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE) instead.',
-      );
+      throw new DynamoMetricsError(MESSAGES.promRegistryNoOpenMetrics());
     }
     super.setContentType(contentType);
   }

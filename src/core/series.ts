@@ -1,4 +1,5 @@
-import { DynamoMetricsError, MESSAGES } from './errors';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 
 /** Label values of one series, frozen: prom-client caches its formatted text by object identity. */
 export type SeriesLabels = Readonly<Record<string, string>>;

@@ -1,8 +1,10 @@
 import type { Registry } from 'prom-client';
 import { HIERARCHY_LABELS } from './constants';
-import { DynamoMetricsError, MESSAGES } from './errors';
+import { MESSAGES } from './core.messages';
+import { DynamoMetricsError } from './dynamo-metrics.error';
 import { ExpositionContentType, ExposableMetric, renderMetrics } from './exposition';
-import { describeDefinition, FamilyDefinition, MetricFamily, sameDefinition } from './family';
+import { MetricFamily } from './family';
+import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
 import { AnySeries } from './series';
 
 export interface MetricCreatedEvent {

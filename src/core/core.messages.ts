@@ -2,9 +2,6 @@
  * Every user-facing error text of the core, kept together so that wording stays consistent and
  * each message names what was wrong and what is accepted.
  */
-export class DynamoMetricsError extends Error {
-  override readonly name = 'DynamoMetricsError';
-}
 
 const list = (items: readonly string[]): string => `[${items.join(', ')}]`;
 
@@ -53,30 +50,28 @@ export const MESSAGES = {
     `Metric "${metric}": ${method}() of an integer metric takes a whole number, got ${String(value)}.`,
   unsupportedContentType: (value: unknown) =>
     `Unsupported exposition content type ${JSON.stringify(value)}; use "text/plain; version=0.0.4" or "application/openmetrics-text; version=1.0.0".`,
-} as const;
-
-export const SYSTEM_SERVER = 'Dynamo system server';
-
-/** Start-up errors of the Nest module and the exposure layer (environment and options). */
-export const CONFIG_MESSAGES = {
-  invalidBoolean: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: "true" or "false" (empty means unset).`,
-  invalidPort: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: a whole number from 0 to 65535 (0 picks a free port; empty means unset).`,
-  invalidHost: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: a host name or IP address such as 0.0.0.0 or 127.0.0.1.`,
-  invalidHealthStatus: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: "ready" or "notready".`,
-  invalidEndpointList: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: a JSON array of endpoint names such as ["generate"] (empty means unset).`,
-  invalidPrefix: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: '' (no prefix) or a name matching [a-zA-Z_:][a-zA-Z0-9_:]*.`,
-  invalidNamespace: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: a non-empty name such as "dynamo".`,
-  invalidMetricsPath: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: a path starting with "/", such as "/metrics".`,
-  portInUse: (server: string, host: string, port: number) =>
-    `${server} cannot listen on ${host}:${port}: the port is already in use. ${server === SYSTEM_SERVER ? 'Set DYN_SYSTEM_PORT to a free port' : 'Choose a free port'}, or 0 for a random one.`,
-  listenFailed: (server: string, host: string, port: number, reason: string) =>
-    `${server} cannot listen on ${host}:${port}: ${reason}.${server === SYSTEM_SERVER ? ' Check DYN_SYSTEM_HOST and DYN_SYSTEM_PORT.' : ''}`,
+  invalidAggregator: (metric: string, aggregator: unknown, accepted: readonly string[]) =>
+    `Invalid aggregator ${JSON.stringify(aggregator)} for metric "${metric}": use one of ${list(accepted)}.`,
+  aggregatorOfUnknownMetric: (metric: string) =>
+    `Cannot set the aggregator of "${metric}": no metric of that name exists in this runtime yet (create it first).`,
+  undefinedAggregator: (metric: string, aggregator: string) =>
+    `Metric "${metric}": '${aggregator}' is not a defined aggregator.`,
+  readOnlyPromRegistry: (what: string) =>
+    `runtime.promRegistry() is a read-only view of the runtime's metrics; ${what} is not supported. ` +
+    'Create metrics through the runtime levels, or keep other metrics in a registry of their own.',
+  promRegistryNoOpenMetrics: () =>
+    'runtime.promRegistry() renders Prometheus text only (prom-client renames counters in place ' +
+    'for OpenMetrics); use runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE) instead.',
+  noSuchMetric: (metric: string) => `No metric named "${metric}" in this runtime.`,
+  collectorNotInPrimary: () =>
+    'ClusterMetricsCollector (and startClusterMetricsServer) must run in the cluster primary; ' +
+    'in workers call enableClusterWorker(runtime) or set the module option cluster: { worker: true }.',
+  invalidTimeout: (timeoutMs: unknown) =>
+    `Invalid timeoutMs ${String(timeoutMs)}: give a positive number of milliseconds.`,
+  collectorClosed: () => 'The cluster metrics collector is closed.',
+  collectorClosedDuringCollection: () => 'The cluster metrics collector was closed.',
+  workerCollectFailed: (workerId: number, pid: number | undefined, reason: string) =>
+    `worker ${workerId} (pid ${pid}) failed to collect its metrics: ${reason}`,
+  workersDidNotAnswer: (missing: string, timeoutMs: number) =>
+    `cluster metrics: worker(s) ${missing} did not answer within ${timeoutMs} ms`,
 } as const;

@@ -1,0 +1,67 @@
+import { MESSAGES } from '../core.messages';
+import { DynamoMetricsError } from '../dynamo-metrics.error';
+import { ExposableMetric } from '../exposition';
+import { aggregatorFn } from './cluster-aggregators';
+import type { WireMetric, WireValue } from './cluster.protocol';
+
+const decode = (value: number | string): number =>
+  typeof value === 'number' ? value : Number(value);
+
+/** Exact identity of a sample: its metric name and its label set (order-free, no separator tricks). */
+const sampleKey = (v: WireValue): string =>
+  JSON.stringify([
+    v.metricName ?? '',
+    Object.entries(v.labels ?? {})
+      .map(([k, val]) => [k, String(val)])
+      .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)),
+  ]);
+
+/**
+ * Merges the workers' metrics: per metric name, samples with the same name and label set are
+ * combined with the metric's aggregator (`sum` when none is given; `omit` drops the metric).
+ */
+export function aggregateWorkerMetrics(perWorker: readonly WireMetric[][]): ExposableMetric[] {
+  const byName = new Map<string, WireMetric[]>();
+  for (const metrics of perWorker) {
+    for (const m of metrics) {
+      const group = byName.get(m.name);
+      if (group) group.push(m);
+      else byName.set(m.name, [m]);
+    }
+  }
+  const out: ExposableMetric[] = [];
+  for (const [name, group] of byName) {
+    const first = group[0]!;
+    const aggregatorName = first.aggregator ?? 'sum';
+    const fn = aggregatorFn(aggregatorName);
+    if (fn === undefined) {
+      throw new DynamoMetricsError(MESSAGES.undefinedAggregator(name, aggregatorName));
+    }
+    if (!fn) continue;
+    const samples = new Map<string, { sample: WireValue; values: number[] }>();
+    for (const m of group) {
+      for (const v of m.values ?? []) {
+        const key = sampleKey(v);
+        const entry = samples.get(key);
+        if (entry) entry.values.push(decode(v.value));
+        else samples.set(key, { sample: v, values: [decode(v.value)] });
+      }
+    }
+    const values = [...samples.values()].map(({ sample, values: vs }) => ({
+      labels: sample.labels ?? {},
+      value: fn(vs),
+      ...(sample.metricName ? { metricName: sample.metricName } : {}),
+    }));
+    const data = { name, help: first.help, type: first.type, aggregator: aggregatorName, values };
+    out.push({
+      name,
+      help: first.help,
+      type: first.type,
+      aggregator: aggregatorName,
+      get: () => data,
+      getForPromString: () => data,
+      reset: () => undefined,
+    });
+  }
+  return out;
+}
