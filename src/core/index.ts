@@ -1,7 +1,6 @@
 export * from './constants';
 export { DynamoMetricsError } from './dynamo-metrics.error';
 export { MESSAGES } from './core.messages';
-export { CONFIG_MESSAGES, SYSTEM_SERVER } from './config-messages';
 export { negotiateContentType, ExpositionContentType } from './exposition';
 export type { MetricType, FamilyDefinition } from './family-definition';
 export type { MetricFamily } from './family';
