@@ -5,7 +5,11 @@ import { FrontendController } from './frontend.controller';
 import { RootController } from './root.controller';
 
 @Module({
-  imports: [DynamoMetricsModule.forRoot({ namespace: 'dynamo' })],
+  imports: [
+    // Exemplars on (trace ids from `traceparent` headers, or OpenTelemetry when installed):
+    // DYN_METRICS_EXEMPLARS=false turns them off, as the environment wins over options.
+    DynamoMetricsModule.forRoot({ namespace: 'dynamo', exemplars: true }),
+  ],
   controllers: [RootController, FrontendController],
   providers: [
     BackendService,

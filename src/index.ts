@@ -10,6 +10,7 @@ export {
   DynamoMetricsConfig,
   DynamoClusterOptions,
   HealthStatus,
+  TraceContext,
 } from './config/dynamo-metrics-options.interface';
 export { DYNAMO_METRICS_CONFIG, DEFAULT_FRONTEND_PREFIX } from './config/dynamo-metrics.constants';
 export { DYNAMO_METRICS_MODULE_OPTIONS } from './config/dynamo-metrics.module-definition';

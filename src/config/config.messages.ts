@@ -21,6 +21,8 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a non-empty name such as "dynamo".`,
   invalidMetricsPath: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a path starting with "/", such as "${DEFAULT_METRICS_PATH}".`,
+  invalidFunction: (source: string, value: unknown) =>
+    `${source} is not valid (got ${typeof value}); accepted values: a function, or leave it unset.`,
   portInUse: (server: string, host: string, port: number, portVariable?: string) =>
     `${server} cannot listen on ${host}:${port}: the port is already in use. ${portVariable ? `Set ${portVariable} to a free port` : 'Choose a free port'}, or 0 for a random one.`,
   listenFailed: (server: string, host: string, port: number, reason: string, variables?: string) =>

@@ -45,6 +45,23 @@ export interface DynamoMetricsModuleOptions {
   };
   /** Node `cluster` mode (see startClusterMetricsServer). */
   cluster?: DynamoClusterOptions;
+  /**
+   * Exemplars (trace ids) on the latency histograms, in the OpenMetrics output
+   * (`DYN_METRICS_EXEMPLARS`). Default false.
+   */
+  exemplars?: boolean;
+  /**
+   * Where a call's trace comes from, replacing the built-in order (active OpenTelemetry span,
+   * then the request's W3C `traceparent` header, then the enclosing decorated request). Gets the
+   * incoming HTTP request when there is one.
+   */
+  traceContext?: (request: unknown) => TraceContext | undefined;
+}
+
+/** A trace reference: W3C / OpenTelemetry ids in lower-case hex (32 and 16 digits). */
+export interface TraceContext {
+  traceId: string;
+  spanId?: string;
 }
 
 export interface DynamoClusterOptions {
@@ -66,4 +83,6 @@ export interface DynamoMetricsConfig {
   defaultMetrics: boolean;
   system: Required<Omit<DynamoSystemOptions, 'port'>> & { port?: number };
   frontendPrefix: string;
+  exemplars: boolean;
+  traceContext?: (request: unknown) => TraceContext | undefined;
 }

@@ -20,6 +20,7 @@ export const ENV = {
   startingHealthStatus: 'DYN_SYSTEM_STARTING_HEALTH_STATUS',
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
   prefix: 'DYN_METRICS_PREFIX',
+  exemplars: 'DYN_METRICS_EXEMPLARS',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -76,6 +77,13 @@ function parseHost(source: string, value: unknown): string {
   return fail(CONFIG_MESSAGES.invalidHost(source, value));
 }
 
+function parseTraceContext(value: unknown): DynamoMetricsConfig['traceContext'] {
+  if (value === undefined || typeof value === 'function') {
+    return value as DynamoMetricsConfig['traceContext'];
+  }
+  return fail(CONFIG_MESSAGES.invalidFunction('option traceContext', value));
+}
+
 /**
  * Merges module options with the environment (the environment wins; empty variables are unset)
  * and validates both, so that a bad value stops start-up with a message naming it.
@@ -121,6 +129,8 @@ export function resolveConfig(
       metricsPath,
     },
     frontendPrefix,
+    exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
+    traceContext: parseTraceContext(options.traceContext),
   };
 }
 
@@ -128,6 +138,8 @@ function optionName(envName: string): string {
   switch (envName) {
     case ENV.prefix:
       return 'prefix';
+    case ENV.exemplars:
+      return 'exemplars';
     case ENV.enabled:
       return 'system.enabled';
     case ENV.port:

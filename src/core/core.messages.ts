@@ -6,6 +6,10 @@
 const list = (items: readonly string[]): string => `[${items.join(', ')}]`;
 
 export const MESSAGES = {
+  invalidExemplar: (metric: string, labels: unknown) =>
+    `Metric "${metric}": an exemplar is a plain object of string labels such as { trace_id: "4bf92f35…" }, got ${JSON.stringify(labels)}.`,
+  exemplarTooLong: (metric: string, chars: number) =>
+    `Metric "${metric}": exemplar labels have ${chars} characters; OpenMetrics allows at most 128 for names and values together.`,
   invalidMetricName: (name: unknown) =>
     `Invalid metric name ${JSON.stringify(name)}: a metric name must match [a-zA-Z_:][a-zA-Z0-9_:]* (letters, digits, '_' and ':', not starting with a digit).`,
   invalidPrefix: (prefix: unknown) =>

@@ -1,4 +1,5 @@
 import type { FamilyDefinition, MetricType } from './family-definition';
+import type { ExemplarLabels } from './exemplar';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries, SeriesLabels } from './series';
 
 /** One sample as prom-client's Registry formats it (see prom-client lib/registry.js). */
@@ -7,6 +8,8 @@ interface Sample {
   sharedLabels?: SeriesLabels;
   value: number;
   metricName?: string;
+  /** prom-client writes it after the sample, in OpenMetrics only. */
+  exemplar?: { labelSet: ExemplarLabels; value: number; timestamp: number };
 }
 
 interface PromMetricData {
@@ -162,6 +165,17 @@ export class MetricFamily {
       samples[i]!.value = acc;
     }
     samples[n]!.value = s.count;
+    const exemplars = s.exemplars;
+    if (exemplars) {
+      for (let i = 0; i <= n; i++) {
+        const kept = exemplars[i];
+        samples[i]!.exemplar = kept && {
+          labelSet: kept.exemplar.labels,
+          value: kept.value,
+          timestamp: kept.timestamp,
+        };
+      }
+    }
     samples[n + 1]!.value = s.sum;
     samples[n + 2]!.value = s.count;
     for (const sample of samples) values.push(sample);

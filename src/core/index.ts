@@ -37,3 +37,10 @@ export {
   ClusterWorkerMetric,
   aggregateWorkerMetrics,
 } from './cluster';
+export {
+  ExemplarLabels,
+  ExemplarText,
+  BucketExemplar,
+  MAX_EXEMPLAR_LABEL_CHARS,
+  traceExemplar,
+} from './exemplar';

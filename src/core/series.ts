@@ -1,5 +1,6 @@
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
+import { BucketExemplar, ExemplarLabels, ExemplarText, toExemplar } from './exemplar';
 
 /** Label values of one series, frozen: prom-client caches its formatted text by object identity. */
 export type SeriesLabels = Readonly<Record<string, string>>;
@@ -120,7 +121,17 @@ export class HistogramSeries extends BaseSeries {
     this.counts = new Float64Array(bounds.length + 1);
   }
 
-  observe(value: number): void {
+  /**
+   * The most recent exemplar of each bucket (client_golang's rule), +Inf last; allocated at the
+   * first exemplar, so histograms that never get one pay nothing.
+   */
+  exemplars?: Array<BucketExemplar | undefined>;
+
+  /**
+   * Records `value`; `exemplar` (labels such as `{ trace_id, span_id }`, at most 128 characters
+   * in all) links it to a trace in the OpenMetrics output.
+   */
+  observe(value: number, exemplar?: ExemplarLabels | ExemplarText): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, 'observe', value));
     }
@@ -131,16 +142,34 @@ export class HistogramSeries extends BaseSeries {
     this.counts[i]!++;
     this.sum += value;
     this.count++;
+    if (exemplar !== undefined) this.keepExemplar(i, value, exemplar);
   }
 
-  /** Starts a timer; calling the returned function observes the elapsed seconds and returns them. */
-  startTimer(): () => number {
+  /**
+   * Starts a timer; calling the returned function observes the elapsed seconds (with an
+   * exemplar, if given) and returns them.
+   */
+  startTimer(): (exemplar?: ExemplarLabels | ExemplarText) => number {
     const start = performance.now();
-    return () => {
+    return (exemplar) => {
       const seconds = (performance.now() - start) / 1000;
-      this.observe(seconds);
+      this.observe(seconds, exemplar);
       return seconds;
     };
+  }
+
+  private keepExemplar(bucket: number, value: number, exemplar: ExemplarLabels | ExemplarText) {
+    const checked = toExemplar(this.metricName, exemplar);
+    const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
+    const kept = slots[bucket];
+    // Reused in place: a busy histogram allocates nothing per exemplar.
+    if (kept) {
+      kept.exemplar = checked;
+      kept.value = value;
+      kept.timestamp = Date.now() / 1000;
+    } else {
+      slots[bucket] = { exemplar: checked, value, timestamp: Date.now() / 1000 };
+    }
   }
 
   get(): HistogramSnapshot {
@@ -158,6 +187,7 @@ export class HistogramSeries extends BaseSeries {
     this.counts.fill(0);
     this.sum = 0;
     this.count = 0;
+    this.exemplars = undefined;
   }
 }
 

@@ -1,3 +1,4 @@
+import type { ExemplarText } from './exemplar';
 import type { MetricsLevel } from './level';
 import { CounterSeries, GaugeSeries, HistogramSeries } from './series';
 
@@ -84,9 +85,10 @@ export class WorkerMetrics {
     requestBytes: number,
     responseBytes: number,
     error?: WorkerErrorType,
+    exemplar?: ExemplarText,
   ): void {
     this.concurrent.value--;
-    this.duration.observe((performance.now() - startedAt) / 1000);
+    this.duration.observe((performance.now() - startedAt) / 1000, exemplar);
     if (requestBytes > 0) this.requestBytes.value += requestBytes;
     if (responseBytes > 0) this.responseBytes.value += responseBytes;
     if (error !== undefined) this.errors[error].value++;

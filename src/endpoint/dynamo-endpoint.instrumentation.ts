@@ -11,6 +11,7 @@ import type {
 import { DynamoEndpointMetadataAccessor } from './dynamo-endpoint-metadata.accessor';
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
 import { EndpointRecorder } from './endpoint.recorder';
+import { TraceContextService } from '../instrumentation/trace-context.service';
 
 /**
  * @DynamoEndpoint() as the explorer sees it: each decorated method records the worker metrics
@@ -32,6 +33,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
     private readonly runtime: DistributedRuntime,
     @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
     @Inject(ENDPOINT_READINESS) private readonly readiness: EndpointReadiness,
+    private readonly traces: TraceContextService,
   ) {}
 
   optionsOf(method: object): DynamoEndpointOptions | undefined {
@@ -55,7 +57,13 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
     this.readiness.register(endpoint.path[2]!);
     const [ns, comp, ep] = endpoint.path;
     return {
-      recorder: new EndpointRecorder(worker, state.kind, options, state.carrier),
+      recorder: new EndpointRecorder(
+        worker,
+        state.kind,
+        options,
+        state.carrier,
+        this.traces.enabled ? this.traces : undefined,
+      ),
       description:
         `@DynamoEndpoint ${className}.${methodName} (${state.kind}) -> ` +
         `namespace="${ns}" component="${comp}" endpoint="${ep}"`,

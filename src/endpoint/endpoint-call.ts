@@ -1,5 +1,5 @@
 import type { StreamWatcher } from '../instrumentation/result-watchers';
-import type { WorkerErrorType, WorkerMetrics } from '../core';
+import type { ExemplarText, WorkerErrorType, WorkerMetrics } from '../core';
 
 const noop = (): void => undefined;
 
@@ -18,6 +18,8 @@ export class Call {
     private readonly metrics: WorkerMetrics,
     public requestBytes: number,
     private readonly itemSize?: (item: unknown) => number,
+    /** The call's trace, for the duration histogram (exemplars on). */
+    private readonly exemplar?: ExemplarText,
   ) {
     this.started = metrics.start();
   }
@@ -25,7 +27,13 @@ export class Call {
   finish(error?: WorkerErrorType): void {
     if (this.done) return;
     this.done = true;
-    this.metrics.end(this.started, this.requestBytes, this.responseBytes, this.error ?? error);
+    this.metrics.end(
+      this.started,
+      this.requestBytes,
+      this.responseBytes,
+      this.error ?? error,
+      this.exemplar,
+    );
   }
 
   /** For streams whose end is found elsewhere (the HTTP response, the RPC reply): failures only. */

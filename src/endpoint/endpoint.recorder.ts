@@ -12,6 +12,7 @@ import type {
 } from '../instrumentation/method-instrumentation.interface';
 import { resultKind, watchObservable, watchResult } from '../instrumentation/result-watchers';
 import { RpcLink, rpcLinkOf } from '../instrumentation/rpc/rpc-link';
+import { TraceContextService } from '../instrumentation/trace-context.service';
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
 import { Call, safeSize } from './endpoint-call';
 
@@ -27,6 +28,8 @@ export class EndpointRecorder implements MethodRecorder {
     readonly kind: HandlerKind,
     private readonly options: DynamoEndpointOptions,
     private readonly carrier: HandlerCarrier,
+    /** Set when exemplars are on. */
+    private readonly traces?: TraceContextService,
   ) {}
 
   invoke(self: unknown, original: Method, args: unknown[]): unknown {
@@ -65,7 +68,9 @@ export class EndpointRecorder implements MethodRecorder {
     args: unknown[],
     res: ServerResponse,
   ): unknown {
-    const call = new Call(this.metrics, requestBytes(res.req, args[this.carrier.index]));
+    const exemplar = this.traces?.current(res.req);
+    const bytes = requestBytes(res.req, args[this.carrier.index]);
+    const call = new Call(this.metrics, bytes, undefined, exemplar);
     if (res.destroyed) {
       // The client left while guards and pipes ran; nothing will be sent.
       call.finish('cancelled');
@@ -94,7 +99,10 @@ export class EndpointRecorder implements MethodRecorder {
       // The end of the call is the end of the response; from the stream only failures matter.
       return watchResult(value, kind, call.failureWatcher());
     };
-    return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
+    const onError = (err: unknown) => (call.error = classifyError(err));
+    if (this.traces === undefined) return callHandler(self, original, args, onResult, onError);
+    // Decorated providers the handler calls inherit its trace.
+    return this.traces.run(exemplar, () => callHandler(self, original, args, onResult, onError));
   }
 
   /**
@@ -103,7 +111,7 @@ export class EndpointRecorder implements MethodRecorder {
    * bytes are the transport's. The handler's own outcome only decides the error type.
    */
   private invokeLinked(self: unknown, original: Method, args: unknown[], link: RpcLink): unknown {
-    const call = new Call(this.metrics, 0);
+    const call = new Call(this.metrics, 0, undefined, this.traces?.current());
     link.claim((ended, reason) => {
       call.requestBytes = ended.requestBytes ?? 0;
       call.responseBytes = ended.responseBytes;
@@ -132,6 +140,7 @@ export class EndpointRecorder implements MethodRecorder {
       this.metrics,
       wireRequestBytes ?? (requestSize ? safeSize(requestSize, args) : 0),
       responseSize,
+      this.traces?.current(),
     );
     const onResult = (value: unknown): unknown => {
       const kind = resultKind(value);

@@ -1,7 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CounterVec, DistributedRuntime, GaugeVec, HistogramVec } from '../core';
+import {
+  CounterVec,
+  DistributedRuntime,
+  ExemplarText,
+  GaugeVec,
+  HistogramVec,
+  traceExemplar,
+} from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
-import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import type { DynamoMetricsConfig, TraceContext } from '../config/dynamo-metrics-options.interface';
 import { FRONTEND_METRICS, RequestType } from './frontend-metrics.constants';
 import { FrontendRequest, ModelSeries } from './frontend-request';
 
@@ -12,6 +19,11 @@ export interface StartRequestOptions {
   endpoint: string;
   /** Streamed (SSE) or unary response. */
   stream: boolean;
+  /**
+   * Trace of the request, for exemplars on its duration, TTFT and ITL observations: trace id
+   * and span id (hex) as OpenTelemetry gives them, or a ready exemplar.
+   */
+  trace?: TraceContext | ExemplarText;
 }
 
 /**
@@ -51,10 +63,14 @@ export class FrontendMetrics {
     };
   }
 
-  startRequest({ model, endpoint, stream }: StartRequestOptions): FrontendRequest {
+  startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
     const name = String(model).toLowerCase();
     const type: RequestType = stream ? 'stream' : 'unary';
-    return new FrontendRequest(this.series(name), this.requests, name, endpoint, type);
+    const exemplar =
+      trace === undefined || trace instanceof ExemplarText
+        ? trace
+        : traceExemplar(trace.traceId, trace.spanId);
+    return new FrontendRequest(this.series(name), this.requests, name, endpoint, type, exemplar);
   }
 
   private series(model: string): ModelSeries {

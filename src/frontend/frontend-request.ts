@@ -1,4 +1,4 @@
-import type { CounterVec, GaugeSeries, HistogramSeries } from '../core';
+import type { CounterVec, ExemplarText, GaugeSeries, HistogramSeries } from '../core';
 import type { RequestStatus, RequestType } from './frontend-metrics.constants';
 
 /** The series of one model, resolved once per model rather than per request. */
@@ -34,6 +34,8 @@ export class FrontendRequest {
     readonly model: string,
     readonly endpoint: string,
     readonly requestType: RequestType,
+    /** The request's trace, kept on its latency observations (exemplars on). */
+    private readonly exemplar?: ExemplarText,
   ) {
     series.inflight.inc();
   }
@@ -43,10 +45,11 @@ export class FrontendRequest {
     if (this.done || !(count > 0)) return;
     const now = performance.now();
     if (this.lastTokenAt === undefined) {
-      this.series.timeToFirstToken.observe((now - this.started) / 1000);
+      this.series.timeToFirstToken.observe((now - this.started) / 1000, this.exemplar);
     } else {
       const perToken = (now - this.lastTokenAt) / 1000 / count;
-      for (let i = 0; i < count; i++) this.series.interTokenLatency.observe(perToken);
+      const itl = this.series.interTokenLatency;
+      for (let i = 0; i < count; i++) itl.observe(perToken, this.exemplar);
     }
     this.lastTokenAt = now;
     this.streamedTokens += count;
@@ -62,7 +65,7 @@ export class FrontendRequest {
     this.done = true;
     const s = this.series;
     s.inflight.dec();
-    s.duration.observe((performance.now() - this.started) / 1000);
+    s.duration.observe((performance.now() - this.started) / 1000, this.exemplar);
     this.requests.labels(this.model, this.endpoint, this.requestType, status).inc();
     const input = this.usageSeen?.prompt_tokens;
     if (typeof input === 'number' && input >= 0) s.inputTokens.observe(input);

@@ -4,6 +4,7 @@ import type {
   InstrumentedTarget,
   MethodInstrumentation,
 } from '../instrumentation/method-instrumentation.interface';
+import { TraceContextService } from '../instrumentation/trace-context.service';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { LlmFrontendMetadataAccessor } from './llm-frontend-metadata.accessor';
 import type { LlmFrontendEndpointOptions } from './llm-frontend-options.interface';
@@ -23,6 +24,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
   constructor(
     private readonly metadata: LlmFrontendMetadataAccessor,
     private readonly frontend: FrontendMetrics,
+    private readonly traces: TraceContextService,
   ) {}
 
   optionsOf(method: object): LlmFrontendEndpointOptions | undefined {
@@ -35,7 +37,13 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
   ): { recorder: LlmFrontendRecorder; description: string } {
     const endpoint = options.endpoint ?? endpointFromMethod(methodName);
     return {
-      recorder: new LlmFrontendRecorder(this.frontend, endpoint, options, state.carrier),
+      recorder: new LlmFrontendRecorder(
+        this.frontend,
+        endpoint,
+        options,
+        state.carrier,
+        this.traces.enabled ? this.traces : undefined,
+      ),
       description: `@LlmFrontendEndpoint ${className}.${methodName} -> endpoint="${endpoint}"`,
     };
   }

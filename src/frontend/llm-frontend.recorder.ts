@@ -8,6 +8,7 @@ import type {
   MethodRecorder,
 } from '../instrumentation/method-instrumentation.interface';
 import { watchAsyncIterable } from '../instrumentation/result-watchers';
+import { TraceContextService } from '../instrumentation/trace-context.service';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { FrontendRequest } from './frontend-request';
 import type { LlmFrontendEndpointOptions, LlmRequestBody } from './llm-frontend-options.interface';
@@ -35,6 +36,8 @@ export class LlmFrontendRecorder implements MethodRecorder {
     private readonly endpoint: string,
     private readonly options: LlmFrontendEndpointOptions,
     private readonly carrier: HandlerCarrier,
+    /** Set when exemplars are on. */
+    private readonly traces?: TraceContextService,
   ) {
     this.tokenCount = options.tokenCount ?? defaultTokenCount;
   }
@@ -43,21 +46,24 @@ export class LlmFrontendRecorder implements MethodRecorder {
     const body = (this.options.request ?? findBody)(args);
     if (!body || typeof body.model !== 'string') return original.apply(self, args);
     const stream = body.stream === true;
+    const response = this.carrierOf(args);
+    const raw = response?.raw ?? (response as ServerResponse | undefined);
+    const trace = this.traces?.current(raw?.req);
     const request = this.frontend.startRequest({
       model: body.model,
       endpoint: this.endpoint,
       stream,
+      trace,
     });
-    const response = this.carrierOf(args);
-    const raw = response?.raw ?? (response as ServerResponse | undefined);
     // A client that leaves before the response is complete makes the request an error.
     if (raw && typeof raw.once === 'function') {
       raw.once('close', () => request.end(raw.writableFinished ? 'success' : 'error'));
     }
     const onResult = (value: unknown) => this.onResult(value, request, response, raw !== undefined);
-    return callHandler(self, original, args, onResult, (err) =>
-      isRefusal(err) ? request.discard() : request.end('error'),
-    );
+    const onError = (err: unknown) => (isRefusal(err) ? request.discard() : request.end('error'));
+    if (this.traces === undefined) return callHandler(self, original, args, onResult, onError);
+    // Decorated providers the handler calls (the backend) inherit its trace.
+    return this.traces.run(trace, () => callHandler(self, original, args, onResult, onError));
   }
 
   private onResult(

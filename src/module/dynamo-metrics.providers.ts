@@ -21,6 +21,7 @@ import { LlmFrontendMetadataAccessor } from '../frontend/llm-frontend-metadata.a
 import { InstrumentationExplorer } from '../instrumentation/instrumentation.explorer';
 import { METHOD_INSTRUMENTATIONS } from '../instrumentation/method-instrumentation.interface';
 import { RpcWireBytesService } from '../instrumentation/rpc/rpc-wire-bytes.service';
+import { TraceContextService } from '../instrumentation/trace-context.service';
 
 const logger = new Logger(LOGGER_CONTEXT);
 
@@ -66,6 +67,7 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
     inject: [DynamoEndpointInstrumentation, LlmFrontendInstrumentation],
     useFactory: (...features: unknown[]) => features,
   },
+  TraceContextService,
   InstrumentationExplorer,
   RpcWireBytesService,
 ];

@@ -1,0 +1,71 @@
+import { DynamoMetricsError } from './dynamo-metrics.error';
+import { MESSAGES } from './core.messages';
+import { isValidLabelName } from './naming';
+
+/** Labels of an exemplar, e.g. `{ trace_id: '4bf9…', span_id: '00f0…' }`. */
+export type ExemplarLabels = Readonly<Record<string, string>>;
+
+/** OpenMetrics: label names and values of one exemplar, together, at most 128 characters. */
+export const MAX_EXEMPLAR_LABEL_CHARS = 128;
+
+/**
+ * Exemplar labels checked and rendered once (`{trace_id="…",span_id="…"}`), so that every
+ * observation of one call reuses the same text.
+ */
+export class ExemplarText {
+  constructor(
+    readonly text: string,
+    readonly labels: ExemplarLabels,
+  ) {}
+}
+
+/** The last exemplar of one bucket: its labels, the observed value and when (Unix seconds). */
+export interface BucketExemplar {
+  exemplar: ExemplarText;
+  value: number;
+  timestamp: number;
+}
+
+const escapeValue = (v: string): string =>
+  v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+
+const HEX = /^[0-9a-f]+$/;
+
+/**
+ * The exemplar of a W3C / OpenTelemetry trace: `trace_id` (32 hex digits) and `span_id`
+ * (16), the names Grafana and Prometheus look for. Undefined for ids of another form.
+ */
+export function traceExemplar(traceId: string, spanId?: string): ExemplarText | undefined {
+  if (traceId.length !== 32 || !HEX.test(traceId)) return undefined;
+  if (spanId !== undefined && (spanId.length !== 16 || !HEX.test(spanId))) spanId = undefined;
+  return spanId
+    ? new ExemplarText(`{trace_id="${traceId}",span_id="${spanId}"}`, {
+        trace_id: traceId,
+        span_id: spanId,
+      })
+    : new ExemplarText(`{trace_id="${traceId}"}`, { trace_id: traceId });
+}
+
+/** Checks user-given exemplar labels (or passes a rendered exemplar through). */
+export function toExemplar(metric: string, labels: unknown): ExemplarText {
+  if (labels instanceof ExemplarText) return labels;
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
+  }
+  let chars = 0;
+  const parts: string[] = [];
+  const copy: Record<string, string> = {};
+  for (const [name, value] of Object.entries(labels as Record<string, unknown>)) {
+    if (!isValidLabelName(name) || typeof value !== 'string') {
+      throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
+    }
+    chars += name.length + [...value].length;
+    parts.push(`${name}="${escapeValue(value)}"`);
+    copy[name] = value;
+  }
+  if (parts.length === 0) throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
+  if (chars > MAX_EXEMPLAR_LABEL_CHARS) {
+    throw new DynamoMetricsError(MESSAGES.exemplarTooLong(metric, chars));
+  }
+  return new ExemplarText(`{${parts.join(',')}}`, Object.freeze(copy));
+}

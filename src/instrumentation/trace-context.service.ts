@@ -1,0 +1,80 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage } from 'node:http';
+import { Inject, Injectable } from '@nestjs/common';
+import { ExemplarText, traceExemplar } from '../core';
+import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import { loadOpenTelemetry, OpenTelemetryApi } from './opentelemetry';
+
+/** `00-<trace id>-<span id>-<flags>`; the all-zero ids are invalid (W3C Trace Context). */
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
+const ZERO_TRACE = '0'.repeat(32);
+
+/**
+ * The trace of the call being recorded, as an exemplar for the latency histograms. In order: the
+ * user's `traceContext` option (which replaces the rest); the active OpenTelemetry span, when
+ * `@opentelemetry/api` is installed and a span is active; the incoming request's `traceparent`
+ * header; the trace of the decorated request this call runs within (the package's own
+ * AsyncLocalStorage, for provider methods called by a handler when OpenTelemetry is absent).
+ * With exemplars off, `enabled` is false and recorders never call it.
+ */
+@Injectable()
+export class TraceContextService {
+  readonly enabled: boolean;
+  private readonly otel?: OpenTelemetryApi;
+  private readonly store?: AsyncLocalStorage<ExemplarText>;
+  private readonly custom?: DynamoMetricsConfig['traceContext'];
+  /** One rendered exemplar per span context object: a span's calls share it. */
+  private readonly bySpan = new WeakMap<object, ExemplarText>();
+
+  constructor(@Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig) {
+    this.enabled = config.exemplars;
+    if (!this.enabled) return;
+    this.custom = config.traceContext;
+    if (!this.custom) {
+      this.otel = loadOpenTelemetry();
+      this.store = new AsyncLocalStorage();
+    }
+  }
+
+  /** The exemplar of the current call, given its HTTP request when it has one. */
+  current(request?: IncomingMessage): ExemplarText | undefined {
+    if (this.custom) {
+      const ctx = this.custom(request);
+      return ctx && typeof ctx.traceId === 'string'
+        ? traceExemplar(ctx.traceId, ctx.spanId)
+        : undefined;
+    }
+    const fromSpan = this.fromOpenTelemetry();
+    if (fromSpan) return fromSpan;
+    const header = request?.headers?.traceparent;
+    if (typeof header === 'string') {
+      const m = TRACEPARENT.exec(header);
+      if (m && m[1] !== ZERO_TRACE) return traceExemplar(m[1]!, m[2]);
+    }
+    return this.store?.getStore();
+  }
+
+  /**
+   * Runs a handler so that decorated methods it calls inherit `exemplar`. Only needed without
+   * OpenTelemetry (whose own context does it) and when the trace came from the request.
+   */
+  run<T>(exemplar: ExemplarText | undefined, fn: () => T): T {
+    const store = this.store;
+    if (!store || exemplar === undefined || store.getStore() === exemplar) return fn();
+    return store.run(exemplar, fn);
+  }
+
+  private fromOpenTelemetry(): ExemplarText | undefined {
+    const otel = this.otel;
+    if (!otel) return undefined;
+    const span = otel.trace.getSpanContext(otel.context.active());
+    if (!span || !otel.isSpanContextValid(span)) return undefined;
+    let exemplar = this.bySpan.get(span);
+    if (!exemplar) {
+      exemplar = traceExemplar(span.traceId, span.spanId);
+      if (exemplar) this.bySpan.set(span, exemplar);
+    }
+    return exemplar;
+  }
+}
