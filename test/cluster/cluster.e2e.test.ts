@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
-import { request } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../../src';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { Scrape } from '../support/exposition-parser';
+import { http } from '../support/http-client';
+import { poll } from '../support/poll';
 
 /**
  * Node cluster mode with real processes: a primary that runs startClusterMetricsServer() and
@@ -25,47 +26,19 @@ interface Ready {
   workerPids: number[];
 }
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** One request on its own connection (no keep-alive), so the cluster spreads them over workers. */
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers, agent: false, timeout: 5000 },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`GET ${path} timed out`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+/** One GET on its own connection (no keep-alive), so the cluster spreads them over workers. */
+const get = (port: number, path: string, headers: Record<string, string> = {}) =>
+  http(port, 'GET', path, undefined, headers, { timeoutMs: 5000 });
 
 describe('cluster mode: the primary serves the totals of all workers', () => {
   let child: ChildProcess;
   let ready: Ready;
   let output = '';
   const perPid = new Map<number, number>();
-  /** Each worker's runtime uptime as its last reply reported it, and when. */
-  const lastUptime = new Map<number, { uptime: number; at: number }>();
+  /** Each worker's runtime uptime as its last reply reported it, and when that request was sent. */
+  const lastUptime = new Map<number, { uptime: number; sentAt: number }>();
+  /** Body bytes of all replies to /work. */
+  let replyBytes = 0;
 
   before(async () => {
     const env: NodeJS.ProcessEnv = {
@@ -82,7 +55,7 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
     });
     child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
     child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    ready = await until(
+    ready = await poll(
       'the fixture to print READY',
       async () => {
         if (child.exitCode !== null) throw new Error(`fixture exited early:\n${output}`);
@@ -90,7 +63,7 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
         return line ? (JSON.parse(line.slice(6)) as Ready) : undefined;
       },
       // Three Node processes boot Nest on 2 cores: ~3 s here when idle, slower on a busy machine.
-      25000,
+      { timeoutMs: 25000, intervalMs: 50 },
     );
     // Bounded load: N requests, 6 at a time, each on a new connection.
     let sent = 0;
@@ -98,11 +71,13 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
       Array.from({ length: 6 }, async () => {
         while (sent < N) {
           sent++;
+          const sentAt = Date.now();
           const reply = await get(ready.appPort, '/work');
-          assert.equal(reply.status, 200, reply.body);
-          const { pid, uptime } = JSON.parse(reply.body) as { pid: number; uptime: number };
+          replyBytes += reply.received;
+          assert.equal(reply.status, 200, reply.text);
+          const { pid, uptime } = JSON.parse(reply.text) as { pid: number; uptime: number };
           perPid.set(pid, (perPid.get(pid) ?? 0) + 1);
-          lastUptime.set(pid, { uptime, at: Date.now() });
+          lastUptime.set(pid, { uptime, sentAt });
         }
       }),
     );
@@ -140,33 +115,35 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
 
   it('the text scrape shows the sums over workers: requests = N, concurrency 0', async (t) => {
     const reply = await get(ready.metricsPort, '/metrics');
-    assert.equal(reply.status, 200, reply.body);
+    assert.equal(reply.status, 200, reply.text);
     assert.equal(reply.headers['content-type'], PROMETHEUS_CONTENT_TYPE);
-    const s = new Scrape(reply.body);
+    const s = new Scrape(reply.text);
     assert.equal(s.get('dynamo_requests_total', LABELS), N);
     assert.equal(s.get('dynamo_concurrent_requests', LABELS), 0);
     assert.equal(s.get('dynamo_request_duration_seconds_count', LABELS), N);
     assert.equal(s.get('dynamo_request_duration_seconds_bucket', { ...LABELS, le: '+Inf' }), N);
     assert.equal(s.get('dynamo_errors_total', { ...LABELS, error_type: 'handler_error' }), 0);
-    assert.ok(s.get('dynamo_response_bytes_total', LABELS) > 0);
+    assert.equal(s.get('dynamo_response_bytes_total', LABELS), replyBytes);
     // The global prom-client registry is included (includeGlobalRegistry defaults to true).
     assert.equal(s.get('fixture_work_total'), N);
     // Label sets that prom-client's own cluster hashing merges stay apart: one per worker each.
     assert.equal(s.get('dynamo_fixture_tricky_total', { a: '1,b:2', b: '' }), 2);
     assert.equal(s.get('dynamo_fixture_tricky_total', { a: '1', b: '2,b:' }), 2);
-    // Uptime is merged with `max`, not summed: it matches the older worker's uptime now.
+    // Uptime is merged with `max`, not summed: at least the larger reported uptime, at most
+    // what the older worker can have reached since its last request was sent; a sum would be
+    // at least the sum of the reported uptimes.
     const uptime = s.get('dynamo_system_uptime_seconds', { namespace: 'dynamo' });
     const now = Date.now();
-    const each = [...lastUptime.values()].map((u) => u.uptime + (now - u.at) / 1000);
-    const max = Math.max(...each);
-    const sum = each.reduce((a, b) => a + b, 0);
-    assert.ok(
-      uptime <= max + 0.05 && uptime > max - 0.5,
-      `uptime ${uptime}, max ${max}, sum ${sum}`,
-    );
+    const reported = [...lastUptime.values()];
+    const lowest = Math.max(...reported.map((u) => u.uptime));
+    const highest = Math.max(...reported.map((u) => u.uptime + (now - u.sentAt) / 1000));
+    const sum = reported.reduce((a, u) => a + u.uptime, 0);
+    const why = `uptime ${uptime}, reported ${JSON.stringify(reported)}, now ${now}`;
+    assert.ok(uptime >= lowest && uptime <= highest, why);
+    assert.ok(uptime < sum, why);
     const promtool = requireBinary(t, 'promtool');
     if (promtool) {
-      const check = promtoolCheckMetrics(promtool, reply.body);
+      const check = promtoolCheckMetrics(promtool, reply.text);
       assert.equal(check.status, 0, check.output);
     }
   });
@@ -177,16 +154,16 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
     });
     assert.equal(reply.status, 200);
     assert.equal(reply.headers['content-type'], OPENMETRICS_CONTENT_TYPE);
-    assert.ok(reply.body.endsWith('# EOF\n'));
-    assert.match(reply.body, /^# TYPE dynamo_requests counter$/m);
-    const samples = new Scrape(reply.body);
+    assert.ok(reply.text.endsWith('# EOF\n'));
+    assert.match(reply.text, /^# TYPE dynamo_requests counter$/m);
+    const samples = new Scrape(reply.text);
     assert.equal(samples.get('dynamo_requests_total', LABELS), N);
   });
 
   it("prom-client's own AggregatorRegistry sees the runtime too (setRegistries compatibility)", async () => {
     const reply = await get(ready.promClientPort, '/');
-    assert.equal(reply.status, 200, reply.body);
-    const s = new Scrape(reply.body);
+    assert.equal(reply.status, 200, reply.text);
+    const s = new Scrape(reply.text);
     assert.equal(s.get('dynamo_requests_total', LABELS), N);
     assert.equal(s.get('dynamo_concurrent_requests', LABELS), 0);
   });
@@ -195,22 +172,26 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
     assert.equal((await get(ready.metricsPort, '/live')).status, 200);
     const health = await get(ready.metricsPort, '/health');
     assert.equal(health.status, 200);
-    assert.deepEqual(JSON.parse(health.body), { status: 'ready', workers: 2 });
+    assert.deepEqual(JSON.parse(health.text), { status: 'ready', workers: 2 });
     assert.equal((await get(ready.metricsPort, '/nope')).status, 404);
   });
 
   it('after a worker dies, scrapes still answer with the remaining workers', async () => {
     const [victim, survivor] = ready.workerPids as [number, number];
     process.kill(victim, 'SIGKILL');
-    await until('the primary to forget the dead worker', async () => {
-      const body = JSON.parse((await get(ready.metricsPort, '/health')).body) as {
-        workers: number;
-      };
-      return body.workers === 1 ? true : undefined;
-    });
+    await poll(
+      'the primary to forget the dead worker',
+      async () => {
+        const body = JSON.parse((await get(ready.metricsPort, '/health')).text) as {
+          workers: number;
+        };
+        return body.workers === 1 ? true : undefined;
+      },
+      { intervalMs: 50 },
+    );
     const reply = await get(ready.metricsPort, '/metrics');
-    assert.equal(reply.status, 200, reply.body);
-    const s = new Scrape(reply.body);
+    assert.equal(reply.status, 200, reply.text);
+    const s = new Scrape(reply.text);
     assert.equal(s.get('dynamo_requests_total', LABELS), perPid.get(survivor));
   });
 });

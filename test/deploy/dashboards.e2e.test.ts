@@ -4,6 +4,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from '../support/binaries';
+import { childEnv, killOnExit } from '../support/child-process';
+import { poll } from '../support/poll';
 import {
   fastScrapeConfig,
   PrometheusServer,
@@ -11,14 +13,11 @@ import {
   startPrometheus,
 } from '../support/prometheus-server';
 import {
-  childEnv,
-  killOnExit,
   REPO_ROOT,
   SAMPLE_LOAD,
   SampleProcess,
   startSample,
   sumOf,
-  waitUntil,
 } from '../support/sample-process';
 
 /**
@@ -256,10 +255,10 @@ describe('deploy/: every dashboard query against a real Prometheus scraping the 
     const p = prom;
     const scrapes = async () => (await p.scalar(`count_over_time(up{job="${job}"}[1m])`)) ?? 0;
     // A scrape before the load, so every counter has a sample to rise from.
-    await waitUntil(
-      async () => (await p.scalar(`up{job="${job}"}`)) === 1,
+    await poll(
       () => `the first successful scrape of the sample app\n${p.output()}`,
-      20_000,
+      async () => (await p.scalar(`up{job="${job}"}`)) === 1,
+      { timeoutMs: 20_000, intervalMs: 50 },
     );
     const before = await scrapes();
 
@@ -288,7 +287,8 @@ describe('deploy/: every dashboard query against a real Prometheus scraping the 
     t.diagnostic(load.output.trim().replace(/\n\s*/g, '; '));
 
     // Wait until Prometheus holds the final counts, with at least 4 scrapes since the load began.
-    const final = await waitUntil(
+    const final = await poll(
+      'the load to end in the app',
       async () => {
         const s = await app!.scrape();
         return sumOf(s, 'dynamo_concurrent_requests') === 0 &&
@@ -296,23 +296,21 @@ describe('deploy/: every dashboard query against a real Prometheus scraping the 
           ? s
           : undefined;
       },
-      'the load to end in the app',
-      10_000,
+      { timeoutMs: 10_000, intervalMs: 50 },
     );
     // load.ts sends one invalid (400, not counted) request in every ten.
     assert.match(load.output, /invalid -> 400: 15/);
     const requests = sumOf(final, 'nv_llm_http_service_requests_total');
     assert.equal(requests, 135, 'frontend requests counted');
     assert.equal(sumOf(final, 'dynamo_requests_total', { endpoint: 'generate' }), 135);
-    await waitUntil(
-      async () =>
-        (await scrapes()) >= before + 4 &&
-        (await p.scalar('sum(nv_llm_http_service_requests_total)')) === requests,
+    await poll(
       async () =>
         `4 scrapes with the load in them (scrapes in the last minute: ${await scrapes().catch(() => '?')}, ` +
         `before the load: ${before})`,
-      20_000,
-      200,
+      async () =>
+        (await scrapes()) >= before + 4 &&
+        (await p.scalar('sum(nv_llm_http_service_requests_total)')) === requests,
+      { timeoutMs: 20_000, intervalMs: 200 },
     );
     t.diagnostic(
       `${requests} frontend requests, ${(await scrapes()) - before} scrapes since the load began`,

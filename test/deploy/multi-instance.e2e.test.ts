@@ -2,14 +2,10 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { requireBinary } from '../support/binaries';
+import { http, postJson } from '../support/http-client';
+import { poll } from '../support/poll';
 import { fastScrapeConfig, PrometheusServer, startPrometheus } from '../support/prometheus-server';
-import {
-  httpCall,
-  postJson,
-  SampleProcess,
-  startSample,
-  waitUntil,
-} from '../support/sample-process';
+import { SampleProcess, startSample } from '../support/sample-process';
 
 /**
  * The multi-process model of deploy/README.md: three sample-app processes, each with its own app
@@ -88,7 +84,7 @@ describe('three sample-app processes behind one Prometheus (file_sd_configs)', (
         }
         const results = await Promise.all(calls);
         for (const r of results) assert.equal(r.status, 200, r.text);
-        const refused = await httpCall(
+        const refused = await http(
           app.appPort,
           'POST',
           '/v1/completions',
@@ -104,16 +100,15 @@ describe('three sample-app processes behind one Prometheus (file_sd_configs)', (
 
     const frontend = 'sum(nv_llm_http_service_requests_total)';
     const worker = `sum(dynamo_requests_total${WORKER})`;
-    await waitUntil(
+    await poll(
+      async () =>
+        `Prometheus to scrape the final counts of all three: count(up == 1) = ${await p.scalar('count(up == 1)')}, ` +
+        `${frontend} = ${await p.scalar(frontend)}, ${worker} = ${await p.scalar(worker)}, want ${total}`,
       async () =>
         (await p.scalar('count(up == 1)')) === 3 &&
         (await p.scalar(frontend)) === total &&
         (await p.scalar(worker)) === total,
-      async () =>
-        `Prometheus to scrape the final counts of all three: count(up == 1) = ${await p.scalar('count(up == 1)')}, ` +
-        `${frontend} = ${await p.scalar(frontend)}, ${worker} = ${await p.scalar(worker)}, want ${total}`,
-      25_000,
-      200,
+      { timeoutMs: 25_000, intervalMs: 200 },
     );
     assert.equal(await p.scalar(frontend), total);
     assert.equal(await p.scalar(worker), total);

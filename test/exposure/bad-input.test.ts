@@ -9,17 +9,11 @@ import {
   resolveConfig,
   SystemServer,
 } from '../../src';
-import {
-  ChildResult,
-  createApp,
-  EnvVars,
-  fixtureScript,
-  occupy,
-  PLATFORMS,
-  release,
-  runNode,
-  withEnv,
-} from './helpers';
+import { ChildResult, runNode } from '../support/child-process';
+import { EnvVars, withEnv } from '../support/env';
+import { createApp, PLATFORMS } from '../support/nest-app';
+import { occupy, release } from '../support/net';
+import { fixtureScript } from './fixtures/script';
 
 /**
  * Bad configuration stops start-up with a message naming the variable and the accepted values:

@@ -21,21 +21,13 @@ import {
   DynamoMetricsModuleOptions,
   SystemServer,
 } from '../../src';
-import {
-  CapturingLogger,
-  EnvVars,
-  freePort,
-  get,
-  occupy,
-  OPENMETRICS_ACCEPT,
-  OPENMETRICS_TYPE,
-  PLATFORMS,
-  PROMETHEUS_TYPE,
-  release,
-  sample,
-  startApp,
-  withEnv,
-} from './helpers';
+import { OPENMETRICS_ACCEPT, OPENMETRICS_TYPE, PROMETHEUS_TYPE } from '../support/content-types';
+import { EnvVars, withEnv } from '../support/env';
+import { sample } from '../support/exposition-parser';
+import { get } from '../support/http-client';
+import { CapturingLogger } from '../support/logger';
+import { PLATFORMS, startApp } from '../support/nest-app';
+import { freePort, occupy, release, sleep } from '../support/net';
 
 /**
  * DESIGN.md section 7 end to end: every combination of DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on
@@ -73,40 +65,41 @@ function appModule(dynamo: unknown, providers: unknown[] = []): unknown {
 const forRoot = (options?: DynamoMetricsModuleOptions): unknown =>
   appModule(DynamoMetricsModule.forRoot(options));
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 async function assertServesMetrics(base: string, what: string): Promise<void> {
   const first = await get(`${base}/metrics`);
   assert.equal(first.status, 200, `${what}: GET /metrics`);
-  assert.equal(first.contentType, PROMETHEUS_TYPE, `${what}: classic content type`);
-  assert.ok(first.body.includes(`${UPTIME} `), `${what}: uptime gauge present:\n${first.body}`);
-  assert.ok(!first.body.includes('# EOF'), `${what}: classic text has no # EOF`);
+  assert.equal(first.headers['content-type'], PROMETHEUS_TYPE, `${what}: classic content type`);
+  assert.ok(first.text.includes(`${UPTIME} `), `${what}: uptime gauge present:\n${first.text}`);
+  assert.ok(!first.text.includes('# EOF'), `${what}: classic text has no # EOF`);
   await sleep(30);
   const second = await get(`${base}/metrics`);
   assert.equal(second.status, 200);
-  const [u1, u2] = [sample(first.body, UPTIME), sample(second.body, UPTIME)];
+  const [u1, u2] = [sample(first.text, UPTIME), sample(second.text, UPTIME)];
   assert.ok(
     u1 !== undefined && u2 !== undefined && u2 > u1,
     `${what}: uptime grows (${u1} -> ${u2})`,
   );
-  const [s1, s2] = [sample(first.body, SCRAPES), sample(second.body, SCRAPES)];
-  assert.ok(s1 !== undefined, `${what}: scrape counter present`);
-  assert.equal(s2, s1 + 1, `${what}: one more scrape counted`);
-  // A scrape counts itself after rendering: the counter shows the scrapes served before it.
-  assert.ok(s1 >= 0);
+  // Every caller scrapes a fresh app here. A scrape counts itself after rendering: the counter
+  // shows the scrapes served before it, so 0 on the first.
+  assert.equal(sample(first.text, SCRAPES), 0, `${what}: first scrape sees none before it`);
+  assert.equal(sample(second.text, SCRAPES), 1, `${what}: one more scrape counted`);
 
   const om = await get(`${base}/metrics`, { accept: OPENMETRICS_ACCEPT });
   assert.equal(om.status, 200, `${what}: OpenMetrics scrape`);
-  assert.equal(om.contentType, OPENMETRICS_TYPE, `${what}: OpenMetrics content type`);
-  assert.ok(om.body.endsWith('# EOF\n'), `${what}: OpenMetrics ends with # EOF`);
-  assert.ok(om.body.includes(`${UPTIME} `), `${what}: uptime in OpenMetrics`);
-  assert.equal(sample(om.body, SCRAPES), s1 + 2, `${what}: OpenMetrics scrapes counted too`);
+  assert.equal(om.headers['content-type'], OPENMETRICS_TYPE, `${what}: OpenMetrics content type`);
+  assert.ok(om.text.endsWith('# EOF\n'), `${what}: OpenMetrics ends with # EOF`);
+  assert.ok(om.text.includes(`${UPTIME} `), `${what}: uptime in OpenMetrics`);
+  assert.equal(sample(om.text, SCRAPES), 2, `${what}: OpenMetrics scrapes counted too`);
   // Prometheus 2.x's real Accept header negotiates OpenMetrics as well.
   const prometheusAccept =
     'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
     'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
   const real = await get(`${base}/metrics`, { accept: prometheusAccept });
-  assert.equal(real.contentType, OPENMETRICS_TYPE, `${what}: Prometheus' own Accept header`);
+  assert.equal(
+    real.headers['content-type'],
+    OPENMETRICS_TYPE,
+    `${what}: Prometheus' own Accept header`,
+  );
 }
 
 async function assertNotListening(port: number): Promise<void> {
@@ -195,22 +188,22 @@ async function assertSystemServer(
   await assertServesMetrics(base, 'system server');
   const scraped = await get(`${base}/metrics`);
   assert.equal(
-    sample(scraped.body, GENERATE_REQUESTS),
+    sample(scraped.text, GENERATE_REQUESTS),
     1,
     'decorated traffic on the system server',
   );
 
   const health = await get(`${base}/health`);
   assert.equal(health.status, 200);
-  assert.equal(health.contentType, 'application/json');
-  const report = JSON.parse(health.body) as { status: string; uptime: number; endpoints: object };
+  assert.equal(health.headers['content-type'], 'application/json');
+  const report = JSON.parse(health.text) as { status: string; uptime: number; endpoints: object };
   assert.equal(report.status, 'ready');
   assert.equal(typeof report.uptime, 'number');
   assert.deepEqual(report.endpoints, { generate: 'ready' });
 
   const live = await get(`${base}/live`);
   assert.equal(live.status, 200);
-  assert.deepEqual(JSON.parse(live.body), { status: 'live' });
+  assert.deepEqual(JSON.parse(live.text), { status: 'live' });
 
   for (const path of ['/', '/metrics/', '/metricsx', '/healthz', '/api/metrics', '/generate']) {
     assert.equal((await get(`${base}${path}`)).status, 404, `system server ${path}`);
@@ -240,8 +233,8 @@ describe('global prefix', () => {
           assert.equal((await get(`${url}/metrics`)).status, 404);
           const moved = await get(`${url}/api/metrics`);
           assert.equal(moved.status, 200);
-          assert.equal(moved.contentType, PROMETHEUS_TYPE);
-          assert.ok(moved.body.includes(UPTIME));
+          assert.equal(moved.headers['content-type'], PROMETHEUS_TYPE);
+          assert.ok(moved.text.includes(UPTIME));
         } finally {
           await app.close();
         }
@@ -257,7 +250,7 @@ describe('global prefix', () => {
           try {
             const kept = await get(`${url}/metrics`);
             assert.equal(kept.status, 200);
-            assert.equal(kept.contentType, PROMETHEUS_TYPE);
+            assert.equal(kept.headers['content-type'], PROMETHEUS_TYPE);
             assert.equal((await get(`${url}/api/metrics`)).status, 404);
             // Other routes still get the prefix.
             assert.equal((await get(`${url}/api/generate`)).status, 200);
@@ -319,7 +312,7 @@ describe('global guards and interceptors', () => {
         try {
           const res = await get(`${url}/metrics`);
           assert.equal(res.status, 403);
-          assert.ok(!res.body.includes(UPTIME));
+          assert.ok(!res.text.includes(UPTIME));
           assert.equal((await get(`${url}/generate`)).status, 403);
         } finally {
           await app.close();
@@ -363,7 +356,7 @@ describe('global guards and interceptors', () => {
         try {
           const res = await get(`${app.get(SystemServer).url!}/metrics`);
           assert.equal(res.status, 200);
-          assert.ok(res.body.startsWith('# HELP'));
+          assert.ok(res.text.startsWith('# HELP'));
         } finally {
           await app.close();
         }
@@ -377,8 +370,8 @@ describe('global guards and interceptors', () => {
         const { app, url } = await startApp(platform, module);
         try {
           const res = await get(`${url}/metrics`);
-          assert.equal(res.status, 200, res.body.slice(0, 200));
-          assert.ok(res.body.startsWith('# HELP'), res.body.slice(0, 200));
+          assert.equal(res.status, 200, res.text.slice(0, 200));
+          assert.ok(res.text.startsWith('# HELP'), res.text.slice(0, 200));
         } finally {
           await app.close();
         }
@@ -419,7 +412,7 @@ describe('forRootAsync', () => {
           try {
             const res = await get(`${url}/metrics`);
             assert.equal(res.status, 404);
-            assert.ok(!res.body.includes(UPTIME));
+            assert.ok(!res.text.includes(UPTIME));
             assert.equal(app.get(SystemServer).port, undefined);
           } finally {
             await app.close();
@@ -609,7 +602,7 @@ describe('module options against the environment (the environment wins)', () => 
       options: () => ({ prefix: 'from_option', system: { enabled: true } }),
       env: () => ({ DYN_METRICS_PREFIX: 'from_env' }),
       check: async (_app, url) => {
-        const { body } = await get(`${url}/metrics`);
+        const { text: body } = await get(`${url}/metrics`);
         assert.ok(body.includes('from_env_system_uptime_seconds{namespace="dynamo"}'), body);
         assert.ok(body.includes('from_env_requests_total{'), body);
         assert.ok(!body.includes('from_option_'));

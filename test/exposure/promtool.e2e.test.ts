@@ -12,17 +12,11 @@ import {
 import { Counter, register } from 'prom-client';
 import { DynamoEndpoint, DynamoMetricsModule, Namespace, SystemServer } from '../../src';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
-import {
-  EnvVars,
-  get,
-  OPENMETRICS_ACCEPT,
-  OPENMETRICS_TYPE,
-  PLATFORMS,
-  PROMETHEUS_TYPE,
-  sample,
-  startApp,
-  withEnv,
-} from './helpers';
+import { OPENMETRICS_ACCEPT, OPENMETRICS_TYPE, PROMETHEUS_TYPE } from '../support/content-types';
+import { EnvVars, withEnv } from '../support/env';
+import { sample } from '../support/exposition-parser';
+import { get } from '../support/http-client';
+import { PLATFORMS, startApp } from '../support/nest-app';
 
 /**
  * Real `promtool check metrics` on what /metrics serves, on the system server and in-app, on
@@ -117,21 +111,21 @@ describe('promtool check metrics on served /metrics', () => {
             for (let round = 0; round < 2; round++) {
               const text = await get(`${base}/metrics`);
               assert.equal(text.status, 200);
-              assert.equal(text.contentType, PROMETHEUS_TYPE);
-              assertTraffic(text.body);
-              const checked = promtoolCheckMetrics(promtool, text.body);
-              assert.deepEqual(checked, { status: 0, output: '' }, `promtool on:\n${text.body}`);
+              assert.equal(text.headers['content-type'], PROMETHEUS_TYPE);
+              assertTraffic(text.text);
+              const checked = promtoolCheckMetrics(promtool, text.text);
+              assert.deepEqual(checked, { status: 0, output: '' }, `promtool on:\n${text.text}`);
 
               // promtool 2.42's `check metrics` reads only the classic text format: fed
               // OpenMetrics it reports every counter ("dynamo_errors_total no help text") since
               // OpenMetrics names the family without _total. So the OpenMetrics variant is only
               // checked for its shape here.
               const om = await get(`${base}/metrics`, { accept: OPENMETRICS_ACCEPT });
-              assert.equal(om.contentType, OPENMETRICS_TYPE);
-              assert.ok(om.body.endsWith('# EOF\n'));
-              assert.match(om.body, /^# TYPE dynamo_requests counter$/m);
+              assert.equal(om.headers['content-type'], OPENMETRICS_TYPE);
+              assert.ok(om.text.endsWith('# EOF\n'));
+              assert.match(om.text, /^# TYPE dynamo_requests counter$/m);
               assert.match(
-                om.body,
+                om.text,
                 /^dynamo_requests_total\{namespace="dynamo",component="work",endpoint="generate"\} \d+$/m,
               );
               // More traffic between the two rounds.

@@ -40,15 +40,11 @@ import {
 } from 'rxjs';
 import { DynamoEndpoint, DynamoMetricsModule } from '../../src';
 import { requireBinary } from '../support/binaries';
-import {
-  eventually,
-  freePort,
-  http,
-  scrape,
-  sleep,
-  worker,
-  WorkerSnapshot,
-} from '../support/nest-e2e';
+import { http } from '../support/http-client';
+import { scrape } from '../support/nest-app';
+import { freePort, sleep } from '../support/net';
+import { poll } from '../support/poll';
+import { worker, WorkerSnapshot } from '../support/worker-metrics';
 
 /**
  * RPC payload bytes are compared with what an independent observer sees on the wire:
@@ -431,7 +427,7 @@ async function assertWire(
       `the observer saw no request for ${pattern}`,
     );
   }
-  await eventually(async () => {
+  await poll('the worker metrics to match the wire', async () => {
     const after = await snapshots(app);
     for (const pattern of Object.keys(ENDPOINTS)) {
       const a = after.get(pattern)!;
@@ -464,7 +460,8 @@ async function assertWire(
         pattern,
       );
     }
-  }, 5000);
+    return true;
+  });
 }
 
 const body = (i: number) => (i % 3 === 0 ? 'ü€😀'.repeat(i + 1) : 'x'.repeat(i * 13 + 1));
@@ -577,7 +574,7 @@ for (const transport of transports) {
           defaultValue: undefined,
         });
       }
-      await eventually(() => assert.equal(audited.length, 5));
+      await poll('5 audited events', () => audited.length === 5);
       await assertWire(f.app, before, f.truth, { audit: { calls: 5 } });
     });
 
@@ -626,7 +623,7 @@ for (const transport of transports) {
         }
       }
       await Promise.all(jobs);
-      await eventually(() => assert.equal(audited.length, expect.audit!.calls));
+      await poll('every audited event', () => audited.length === expect.audit!.calls);
       await assertWire(f.app, before, f.truth, expect);
 
       // The same totals from the connection itself (framing removed).
@@ -651,15 +648,19 @@ for (const transport of transports) {
       holdCalls();
       const leaving = await f.newClient();
       leaving.send('held', { tag: 'gone', body: 'bye' }).subscribe({ error: () => undefined });
-      await eventually(async () =>
-        assert.equal(worker(await scrape(f.app), L('held')).concurrent, 1),
+      await poll(
+        'the held call in flight',
+        async () => worker(await scrape(f.app), L('held')).concurrent === 1,
       );
       const streamed: string[] = [];
       if (transport.name === 'TCP') {
         leaving
           .send<string>('held.stream', {})
           .subscribe({ next: (v) => streamed.push(v), error: () => undefined });
-        await eventually(() => assert.deepEqual(streamed, ['one', 'twö']));
+        await poll('two streamed values', () => {
+          assert.deepEqual(streamed, ['one', 'twö']);
+          return true;
+        });
       }
       await leaving.close();
       if (transport.name === 'TCP') {
@@ -765,7 +766,7 @@ describe('RPC payload bytes in a hybrid app (connectMicroservice + startAllMicro
       req: tcpTruth.totals.get('hy.echo')!.req + monitor.totals.get('hy.echo')!.req,
       res: tcpTruth.totals.get('hy.echo')!.res + monitor.totals.get('hy.echo')!.res,
     };
-    await eventually(async () => {
+    await poll('the hybrid endpoints to match the wire', async () => {
       const s = await scrape(app!);
       const rpc = worker(s, { component: 'hybrid_wire', endpoint: 'rpc_echo' });
       assert.deepEqual(
@@ -783,6 +784,7 @@ describe('RPC payload bytes in a hybrid app (connectMicroservice + startAllMicro
         { requests: h.requests, inFlight: h.concurrent, req: h.requestBytes, res: h.responseBytes },
         { requests: 1, inFlight: 0, req: Buffer.byteLength(httpBody), res: res.body.length },
       );
+      return true;
     });
   });
 });

@@ -23,22 +23,19 @@ import {
   toArray,
 } from 'rxjs';
 import { DynamoEndpoint, DynamoMetricsModule } from '../../src';
-import type { Scrape } from '../support/exposition-parser';
+import { Scrape } from '../support/exposition-parser';
+import { http } from '../support/http-client';
 import {
   closeApp,
-  createHttpApp,
-  eventually,
-  expected,
-  freePort,
-  http,
+  createApp,
   PLATFORMS,
   portOf,
   scrape,
-  sleep,
   SUITE_TIMEOUT_MS,
-  worker,
-  WorkerSnapshot,
-} from '../support/nest-e2e';
+} from '../support/nest-app';
+import { freePort, sleep } from '../support/net';
+import { poll } from '../support/poll';
+import { expected, worker, WorkerSnapshot } from '../support/worker-metrics';
 
 // ---------------------------------------------------------------------------------------------
 // Application under test
@@ -265,9 +262,10 @@ describe('@DynamoEndpoint on a TCP microservice', { timeout: SUITE_TIMEOUT_MS },
   it('calls in flight are on the gauge exactly, and leave it at 0', async () => {
     holdCalls();
     const pending = [10, 20, 30].map((n) => lastValueFrom(client.send<number>('held', n)));
-    await eventually(async () => {
+    await poll('three held calls in flight', async () => {
       const w = worker(await scrape(app), L('math', 'held'));
       assert.deepEqual(withoutBytes(w), expected({ requests: 3, concurrent: 3 }));
+      return true;
     });
     releaseHeld();
     assert.deepEqual(await Promise.all(pending), [10, 20, 30]);
@@ -326,7 +324,7 @@ describe('@DynamoEndpoint on a TCP microservice', { timeout: SUITE_TIMEOUT_MS },
     for (let i = 0; i < 2; i++)
       await lastValueFrom(client.emit('audit-fail', {}), { defaultValue: undefined });
 
-    const s = await eventually(async () => {
+    const s = await poll('every event to be handled', async () => {
       const snap = await scrape(app);
       assert.equal(worker(snap, L('audit', 'audit')).durationCount, N);
       assert.equal(worker(snap, L('audit', 'audit_slow')).durationCount, 3);
@@ -373,7 +371,7 @@ describe('@DynamoEndpoint on a TCP microservice', { timeout: SUITE_TIMEOUT_MS },
     ]);
     assert.equal(results.filter((r) => r.status === 'fulfilled').length, 15);
     assert.equal(results.filter((r) => r.status === 'rejected').length, 7);
-    const s = await eventually(async () => {
+    const s = await poll('every event to be handled', async () => {
       const snap = await scrape(app);
       assert.equal(worker(snap, L('audit', 'audit')).durationCount, before.audit.durationCount + 5);
       return snap;
@@ -423,7 +421,7 @@ for (const platform of PLATFORMS) {
 
       before(async () => {
         const tcpPort = await freePort();
-        app = await createHttpApp(platform, HybridModule);
+        app = await createApp(platform, HybridModule);
         app.connectMicroservice({
           transport: Transport.TCP,
           options: { host: '127.0.0.1', port: tcpPort },

@@ -134,3 +134,11 @@ function fmt(labels: Record<string, string>): string {
   const entries = Object.entries(labels);
   return entries.length ? `{${entries.map(([k, v]) => `${k}="${v}"`).join(',')}}` : '';
 }
+
+/** The value of the first sample line that starts with `series` (name plus labels). */
+export function sample(body: string, series: string): number | undefined {
+  for (const line of body.split('\n')) {
+    if (line.startsWith(`${series} `)) return Number(line.slice(series.length + 1).split(' ')[0]);
+  }
+  return undefined;
+}

@@ -2,7 +2,9 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, StopWaiting, waitUntil, watchChild } from './sample-process';
+import { watchChild } from './child-process';
+import { freePort } from './net';
+import { poll, StopWaiting } from './poll';
 
 /**
  * A real Prometheus server for end-to-end tests: its own fresh temp dir (config + TSDB), listening
@@ -93,7 +95,8 @@ export async function startPrometheus(
     },
   };
   try {
-    await waitUntil(
+    await poll(
+      () => `prometheus on ${url}; output so far:\n${watched.output()}`,
       async () => {
         if (watched.exited()) {
           throw new StopWaiting(`prometheus ${watched.exited()}:\n${watched.output()}`);
@@ -101,8 +104,7 @@ export async function startPrometheus(
         const res = await fetch(`${url}/-/ready`).catch(() => undefined);
         return res?.status === 200;
       },
-      () => `prometheus on ${url}; output so far:\n${watched.output()}`,
-      15_000,
+      { timeoutMs: 15_000, intervalMs: 50 },
     );
   } catch (err) {
     await server.stop();
