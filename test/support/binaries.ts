@@ -29,3 +29,19 @@ export function promtoolCheckMetrics(
   const result = spawnSync(promtool, ['check', 'metrics'], { input: text, encoding: 'utf8' });
   return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}`.trim() };
 }
+
+/**
+ * Debian's python3-prometheus-client (for /usr/bin/python3), the independent parser of both
+ * exposition formats; missing, the test skips with a message, or fails under CI=true.
+ */
+export function requirePythonPrometheusClient(t: TestContext): string | undefined {
+  const python = '/usr/bin/python3';
+  const found = spawnSync(python, ['-c', 'import prometheus_client'], { encoding: 'utf8' });
+  if (found.status === 0) return python;
+  const message =
+    'python3-prometheus-client is not installed (Debian: apt-get install -y python3-prometheus-client); .ci/run installs it';
+  if (process.env.CI === 'true')
+    throw new Error(`${message}. CI=true, so this is a failure, not a skip.`);
+  t.skip(message);
+  return undefined;
+}

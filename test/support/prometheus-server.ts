@@ -32,6 +32,8 @@ export interface PrometheusServer {
   query(expr: string): Promise<PromResponse>;
   /** Vector result of `expr`; throws on an API error. */
   vector(expr: string): Promise<PromSample[]>;
+  /** `/api/v1/query_exemplars` over the last hour: trace ids seen per series. */
+  exemplarTraceIds(expr: string): Promise<string[]>;
   /** The single value of a one-element vector result, or undefined when empty. */
   scalar(expr: string): Promise<number | undefined>;
   stop(): Promise<void>;
@@ -46,6 +48,8 @@ export async function startPrometheus(
   binary: string,
   config: string | ((dir: string) => string),
   files: Record<string, string> = {},
+  /** Further command-line flags, e.g. `--enable-feature=exemplar-storage`. */
+  extraArgs: string[] = [],
 ): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'dynamo-prom-'));
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
@@ -59,6 +63,7 @@ export async function startPrometheus(
       `--storage.tsdb.path=${join(dir, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
+      ...extraArgs,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -83,6 +88,22 @@ export async function startPrometheus(
         throw new Error(`query ${expr} failed: ${JSON.stringify(r)}`);
       }
       return r.data.result as PromSample[];
+    },
+    async exemplarTraceIds(expr: string) {
+      const end = Date.now() / 1000;
+      const params = new URLSearchParams({
+        query: expr,
+        start: String(end - 3600),
+        end: String(end + 60),
+      });
+      const res = await fetch(`${url}/api/v1/query_exemplars?${params}`);
+      const body = (await res.json()) as {
+        status: string;
+        data?: Array<{ exemplars: Array<{ labels: Record<string, string> }> }>;
+      };
+      if (body.status !== 'success')
+        throw new Error(`query_exemplars ${expr}: ${JSON.stringify(body)}`);
+      return (body.data ?? []).flatMap((s) => s.exemplars.map((e) => e.labels.trace_id ?? ''));
     },
     async scalar(expr: string) {
       const result = await server.vector(expr);
