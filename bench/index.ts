@@ -1,4 +1,5 @@
 import { benchDecorator } from './decorator.bench';
+import { benchExemplars } from './exemplars.bench';
 import { benchInprocess } from './inprocess.bench';
 import { parseArgs } from './harness';
 import { benchHttp } from './http.bench';
@@ -29,6 +30,10 @@ async function main() {
   if (want('decorator')) {
     results.decorator = await benchDecorator(args);
     log('decorator (target ratio <= 0.2):', results.decorator);
+  }
+  if (want('exemplars')) {
+    results.exemplars = await benchExemplars(args);
+    log('exemplars (target traced_extra_ns <= 150):', results.exemplars);
   }
   if (want('http')) {
     results.http = await benchHttp(args);

@@ -26,6 +26,9 @@ export class TraceContextService {
   private readonly custom?: DynamoMetricsConfig['traceContext'];
   /** One rendered exemplar per span context object: a span's calls share it. */
   private readonly bySpan = new WeakMap<object, ExemplarText>();
+  /** The span seen last: consecutive calls of one span skip the map. */
+  private lastSpan?: object;
+  private lastExemplar?: ExemplarText;
 
   constructor(@Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig) {
     this.enabled = config.exemplars;
@@ -69,12 +72,16 @@ export class TraceContextService {
     const otel = this.otel;
     if (!otel) return undefined;
     const span = otel.trace.getSpanContext(otel.context.active());
-    if (!span || !otel.isSpanContextValid(span)) return undefined;
+    if (!span) return undefined;
+    if (span === this.lastSpan) return this.lastExemplar;
+    // A span's calls share one exemplar; validity is checked once, when it is first seen.
     let exemplar = this.bySpan.get(span);
-    if (!exemplar) {
+    if (exemplar === undefined && otel.isSpanContextValid(span)) {
       exemplar = traceExemplar(span.traceId, span.spanId);
       if (exemplar) this.bySpan.set(span, exemplar);
     }
+    this.lastSpan = span;
+    this.lastExemplar = exemplar;
     return exemplar;
   }
 }
