@@ -73,7 +73,7 @@ function* walkPanels(panels, rowTitle) {
  *   vars: extra or overriding substitutions; files: only these file names (e.g. ['dynamo-nestjs.json'])
  * @returns {Array<{file: string, dashboard: string, dashboardUid: string, row: string|null,
  *   panel: string, panelId: number, refId: string, rawExpr: string, expr: string,
- *   datasource: object|undefined, hidden: boolean}>}
+ *   datasource: object|undefined, hidden: boolean, exemplar: boolean}>}
  */
 function dashboardQueries(dir, options = {}) {
   const files = fs
@@ -116,6 +116,7 @@ function dashboardQueries(dir, options = {}) {
           expr: substitute(t.expr, vars, where),
           datasource: t.datasource || panel.datasource,
           hidden: t.hide === true,
+          exemplar: t.exemplar === true,
         });
       }
     }

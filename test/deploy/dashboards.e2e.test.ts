@@ -131,7 +131,7 @@ describe('deploy/: static checks', () => {
       if (m) services.set((current = m[1]!), []);
       else if (current) services.get(current)!.push(line);
     }
-    assert.deepEqual([...services.keys()], ['prometheus', 'grafana', 'dcgm-exporter']);
+    assert.deepEqual([...services.keys()], ['prometheus', 'grafana', 'tempo', 'dcgm-exporter']);
     const declaredVolumes = block('volumes:')
       .map((l) => /^ {2}([a-z0-9_-]+):/.exec(l)?.[1])
       .filter(Boolean);
@@ -186,6 +186,12 @@ describe('deploy/: static checks', () => {
     );
     assert.match(datasource, /url: http:\/\/prometheus:9090\s/, 'the compose service name');
     assert.match(text, /"9090:9090"/);
+    // Exemplars: stored by Prometheus, linked by Grafana to the Tempo service of the same file.
+    assert.match(text, /- --enable-feature=exemplar-storage/);
+    assert.match(datasource, /url: http:\/\/tempo:3200\s/);
+    assert.match(datasource, /datasourceUid: dynamo-tempo\s/);
+    assert.match(text, /- \.\/tempo\.yml:\/etc\/tempo\.yml:ro/);
+    assert.match(text, /-config\.file=\/etc\/tempo\.yml/);
   });
 
   it('every dashboard datasource is the provisioned uid', () => {
@@ -194,7 +200,8 @@ describe('deploy/: static checks', () => {
       'utf8',
     );
     const uids = [...provisioned.matchAll(/^\s*uid:\s*(\S+)\s*$/gm)].map((m) => m[1]);
-    assert.deepEqual(uids, ['dynamo-prometheus']);
+    // Tempo is there for exemplar links only; every dashboard query reads Prometheus.
+    assert.deepEqual(uids, ['dynamo-prometheus', 'dynamo-tempo']);
     const uid = uids[0];
     const files = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json'));
     assert.deepEqual(files.sort(), ['dynamo-nestjs.json', 'gpu-dcgm.json']);

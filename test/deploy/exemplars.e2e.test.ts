@@ -1,11 +1,21 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { requireBinary } from '../support/binaries';
 import { http } from '../support/http-client';
 import { poll } from '../support/poll';
 import { fastScrapeConfig, PrometheusServer, startPrometheus } from '../support/prometheus-server';
-import { SampleProcess, startSample } from '../support/sample-process';
+import { REPO_ROOT, SampleProcess, startSample } from '../support/sample-process';
+
+const DEPLOY = join(REPO_ROOT, 'deploy');
+// Plain CommonJS shipped in deploy/ (also used by the dashboards test).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { dashboardQueries } = require(join(DEPLOY, 'dashboard-queries.js')) as {
+  dashboardQueries(
+    dir: string,
+  ): Array<{ panel: string; refId: string; expr: string; exemplar: boolean }>;
+};
 
 /**
  * From a slow request to its trace, against the real thing: the sample app (exemplars on by
@@ -86,5 +96,18 @@ describe('exemplars in a real Prometheus', { timeout: 90_000 }, () => {
       'nv_llm_http_service_time_to_first_token_seconds_bucket',
     );
     assert.ok(all.length > 0 && all.every((id) => sent.includes(id)), `${all}`);
+
+    // The dashboard's latency panels ask for exemplars; Grafana sends their queries to this API.
+    const withExemplars = dashboardQueries(join(DEPLOY, 'grafana', 'dashboards')).filter(
+      (q) => q.exemplar,
+    );
+    assert.ok(withExemplars.length >= 5, `${withExemplars.length} exemplar queries`);
+    for (const q of withExemplars) {
+      const ids = await prom.exemplarTraceIds(q.expr);
+      assert.ok(
+        ids.some((id) => sent.includes(id)),
+        `${q.panel} [${q.refId}]: no exemplar of ours for ${q.expr}`,
+      );
+    }
   });
 });
