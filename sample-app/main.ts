@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { SystemServer } from '../src';
+import { enableTracing } from './tracing';
 
 /**
  * Defaults of the sample (the library itself defaults to metrics off): metrics on, a system
@@ -36,6 +37,7 @@ export async function bootstrap(
     },
   );
   app.enableShutdownHooks();
+  const stopTracing = await enableTracing(app);
   await app.listen(port, host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const system = app.get(SystemServer);
@@ -46,6 +48,10 @@ export async function bootstrap(
     `Metrics: ${process.env.DYN_SYSTEM_ENABLED === 'false' ? 'off (DYN_SYSTEM_ENABLED=false)' : metricsUrl}`,
   );
   if (system.url) logger.log(`Health:  ${system.url}/health   Live: ${system.url}/live`);
+  if (stopTracing) {
+    logger.log(`Traces:  OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
+    process.once('beforeExit', () => void stopTracing());
+  }
   logger.log(
     `Try:     curl -s ${url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":true}'`,
   );

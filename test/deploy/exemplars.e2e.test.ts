@@ -1,6 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { requireBinary } from '../support/binaries';
 import { http } from '../support/http-client';
@@ -111,3 +113,72 @@ describe('exemplars in a real Prometheus', { timeout: 90_000 }, () => {
     }
   });
 });
+
+describe(
+  'the sample exporting its traces (OTEL_EXPORTER_OTLP_ENDPOINT)',
+  { timeout: 60_000 },
+  () => {
+    for (const platform of ['express', 'fastify'] as const) {
+      it(`${platform}: the exemplar's trace is the exported span's, continuing the caller's`, async () => {
+        // A stand-in for Tempo's OTLP/HTTP receiver: collects the JSON the exporter posts.
+        const received: string[] = [];
+        const receiver: Server = createServer((req, res) => {
+          const chunks: Buffer[] = [];
+          req.on('data', (c: Buffer) => chunks.push(c));
+          req.on('end', () => {
+            received.push(Buffer.concat(chunks).toString('utf8'));
+            res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+          });
+        });
+        await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+        const otlp = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+        const app = await startSample({
+          platform,
+          tokenDelayMs: 1,
+          env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+        });
+        try {
+          const caller = traceId();
+          const res = await http(
+            app.appPort,
+            'POST',
+            '/v1/chat/completions',
+            JSON.stringify({
+              model: 'demo',
+              max_tokens: 2,
+              messages: [{ role: 'user', content: 'hi' }],
+            }),
+            {
+              'content-type': 'application/json',
+              traceparent: `00-${caller}-${randomBytes(8).toString('hex')}-01`,
+            },
+          );
+          assert.equal(res.status, 200, res.text);
+          const open = await http(app.metricsPort, 'GET', '/metrics', undefined, {
+            accept: 'application/openmetrics-text; version=1.0.0',
+          });
+          const line = open.text
+            .split('\n')
+            .find(
+              (l) =>
+                l.startsWith('nv_llm_http_service_request_duration_seconds_bucket') &&
+                l.includes(' # {'),
+            );
+          const [, trace, span] =
+            /trace_id="([0-9a-f]{32})",span_id="([0-9a-f]{16})"/.exec(line ?? '') ?? [];
+          assert.equal(trace, caller, `the server span continues the caller's trace: ${line}`);
+          // The span named by the exemplar reaches the trace backend.
+          await poll(
+            () =>
+              `a span ${span} exported to ${otlp}; received: ${received.join('\n').slice(0, 2000)}`,
+            () => received.some((body) => body.includes(span!) && body.includes(caller)),
+            { timeoutMs: 15_000, intervalMs: 100 },
+          );
+        } finally {
+          await app.stop();
+          await new Promise<void>((resolve) => receiver.close(() => resolve()));
+        }
+      });
+    }
+  },
+);
