@@ -17,6 +17,12 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a JSON array of endpoint names such as ["generate"] (empty means unset).`,
   invalidPrefix: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: '' (no prefix) or a name matching [a-zA-Z_:][a-zA-Z0-9_:]*.`,
+  invalidNaming: (source: string, value: unknown, accepted: readonly string[]) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: ${accepted.map((a) => `"${a}"`).join(' or ')} (empty means unset).`,
+  invalidLabels: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a plain object of label names to string values, such as { model: "llama-3-8b" }.`,
+  invalidLabelFunction: (endpoint: string, label: string, value: unknown) =>
+    `@DynamoEndpoint ${endpoint}: labels.${label} is ${typeof value}; accepted values: a function of the call's arguments returning the label value, such as ([req]) => req.model.`,
   invalidNamespace: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a non-empty name such as "dynamo".`,
   invalidMetricsPath: (source: string, value: unknown) =>

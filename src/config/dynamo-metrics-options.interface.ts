@@ -1,3 +1,5 @@
+import type { NamingProfileName } from '../core';
+
 export type HealthStatus = 'ready' | 'notready';
 
 /** Exposure settings; each has an environment variable that wins over it (see README). */
@@ -22,8 +24,31 @@ export interface DynamoSystemOptions {
 export interface DynamoMetricsModuleOptions {
   /** Namespace of the default `Namespace` and of decorated endpoints. Default `dynamo`. */
   namespace?: string;
-  /** Metric name prefix (`DYN_METRICS_PREFIX`); `''` for none. Default `dynamo`. */
+  /**
+   * Naming profile (`DYN_METRICS_NAMING`): `classic` (default; the Dynamo guide's names) or
+   * `component` (today's Dynamo: `dynamo_component_*` with `dynamo_namespace` /
+   * `dynamo_component` / `dynamo_endpoint` labels, `dynamo_frontend_*`). Names only, never
+   * what is measured.
+   */
+  naming?: NamingProfileName;
+  /**
+   * Name prefix of the hierarchy metrics in the `classic` profile; `''` for none. Default
+   * `dynamo`. No effect under `component`, whose prefix is always `dynamo_component`. (Before
+   * the naming profiles, `DYN_METRICS_PREFIX` set it; that variable now names the frontend.)
+   */
   prefix?: string;
+  /**
+   * Labels added to every hierarchy metric (worker metrics, uptime, metrics made through the
+   * levels), e.g. `{ model: 'llama-3-8b' }` for a worker that serves one model.
+   */
+  labels?: Record<string, string>;
+  /** The two worker metrics Dynamo added after its guide. */
+  worker?: {
+    /** `cancellation_total`. Default: on under `component`, off under `classic`. */
+    cancellation?: boolean;
+    /** `time_to_first_response_seconds`. Default: on under `component`, off under `classic`. */
+    timeToFirstResponse?: boolean;
+  };
   /**
    * Component for @DynamoEndpoint() methods that name none. Unset: derived from the class name
    * (`BackendService` -> `backend`).
@@ -40,7 +65,10 @@ export interface DynamoMetricsModuleOptions {
   system?: DynamoSystemOptions;
   /** LLM frontend metrics. */
   frontend?: {
-    /** Name prefix of the frontend metrics. Default `nv_llm_http_service`. */
+    /**
+     * Name prefix of the frontend metrics (`DYN_METRICS_PREFIX`). Default `nv_llm_http_service`
+     * (`classic`) or `dynamo_frontend` (`component`).
+     */
     prefix?: string;
   };
   /** Node `cluster` mode (see startClusterMetricsServer). */
@@ -77,7 +105,10 @@ export interface DynamoClusterOptions {
 /** Options and environment merged and validated; what the module actually runs with. */
 export interface DynamoMetricsConfig {
   namespace: string;
+  naming: NamingProfileName;
   prefix: string;
+  labels: Record<string, string>;
+  worker: { cancellation: boolean; timeToFirstResponse: boolean };
   defaultComponent?: string;
   includeGlobalRegistry: boolean;
   defaultMetrics: boolean;

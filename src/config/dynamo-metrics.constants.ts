@@ -12,3 +12,9 @@ export const LIVE_PATH = '/live';
 
 /** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
 export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';
+
+/** Default frontend prefix per naming profile: the guide's, and today's Dynamo's. */
+export const DEFAULT_FRONTEND_PREFIXES = Object.freeze({
+  classic: DEFAULT_FRONTEND_PREFIX,
+  component: 'dynamo_frontend',
+} as const);

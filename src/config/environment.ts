@@ -1,4 +1,10 @@
-import { DEFAULT_PREFIX, DynamoMetricsError, isValidMetricName } from '../core';
+import {
+  DEFAULT_PREFIX,
+  DynamoMetricsError,
+  isValidMetricName,
+  NAMING_PROFILES,
+  NamingProfileName,
+} from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
 import type {
   DynamoMetricsConfig,
@@ -6,7 +12,7 @@ import type {
   HealthStatus,
 } from './dynamo-metrics-options.interface';
 import {
-  DEFAULT_FRONTEND_PREFIX,
+  DEFAULT_FRONTEND_PREFIXES,
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
@@ -19,7 +25,9 @@ export const ENV = {
   host: 'DYN_SYSTEM_HOST',
   startingHealthStatus: 'DYN_SYSTEM_STARTING_HEALTH_STATUS',
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
+  /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
+  naming: 'DYN_METRICS_NAMING',
   exemplars: 'DYN_METRICS_EXEMPLARS',
 } as const;
 
@@ -72,9 +80,30 @@ function parsePrefix(source: string, value: unknown): string {
   return fail(CONFIG_MESSAGES.invalidPrefix(source, value));
 }
 
+function parseNaming(source: string, value: unknown): NamingProfileName {
+  if ((NAMING_PROFILES as readonly unknown[]).includes(value)) return value as NamingProfileName;
+  return fail(CONFIG_MESSAGES.invalidNaming(source, value, NAMING_PROFILES));
+}
+
+function parseOptionalBoolean(source: string, value: unknown): boolean | undefined {
+  return value === undefined ? undefined : parseBoolean(source, value);
+}
+
 function parseHost(source: string, value: unknown): string {
   if (typeof value === 'string' && /^[a-zA-Z0-9.:_\-[\]%]+$/.test(value)) return value;
   return fail(CONFIG_MESSAGES.invalidHost(source, value));
+}
+
+function parseLabels(value: unknown): Record<string, string> {
+  if (value === undefined) return {};
+  const ok =
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string' || typeof v === 'number');
+  if (!ok) return fail(CONFIG_MESSAGES.invalidLabels('option labels', value));
+  // Label names are checked by the runtime, against the profile's hierarchy labels.
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
 function parseTraceContext(value: unknown): DynamoMetricsConfig['traceContext'] {
@@ -109,11 +138,23 @@ export function resolveConfig(
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/')) {
     fail(CONFIG_MESSAGES.invalidMetricsPath('option system.metricsPath', metricsPath));
   }
-  const frontendPrefix = options.frontend?.prefix ?? DEFAULT_FRONTEND_PREFIX;
-  parsePrefix('option frontend.prefix', frontendPrefix);
+  const naming = pick(ENV.naming, options.naming, parseNaming) ?? 'classic';
+  const component = naming === 'component';
+  const worker = options.worker ?? {};
   return {
     namespace,
-    prefix: pick(ENV.prefix, options.prefix, parsePrefix) ?? DEFAULT_PREFIX,
+    naming,
+    // The hierarchy prefix has no variable: DYN_METRICS_PREFIX names the frontend family.
+    prefix:
+      options.prefix === undefined ? DEFAULT_PREFIX : parsePrefix('option prefix', options.prefix),
+    labels: parseLabels(options.labels),
+    worker: {
+      cancellation:
+        parseOptionalBoolean('option worker.cancellation', worker.cancellation) ?? component,
+      timeToFirstResponse:
+        parseOptionalBoolean('option worker.timeToFirstResponse', worker.timeToFirstResponse) ??
+        component,
+    },
     defaultComponent: options.defaultComponent,
     includeGlobalRegistry: options.includeGlobalRegistry ?? true,
     defaultMetrics: options.defaultMetrics ?? false,
@@ -128,7 +169,8 @@ export function resolveConfig(
         pick(ENV.useEndpointHealthStatus, system.useEndpointHealthStatus, parseEndpointList) ?? [],
       metricsPath,
     },
-    frontendPrefix,
+    frontendPrefix:
+      pick(ENV.prefix, options.frontend?.prefix, parsePrefix) ?? DEFAULT_FRONTEND_PREFIXES[naming],
     exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
     traceContext: parseTraceContext(options.traceContext),
   };
@@ -137,7 +179,9 @@ export function resolveConfig(
 function optionName(envName: string): string {
   switch (envName) {
     case ENV.prefix:
-      return 'prefix';
+      return 'frontend.prefix';
+    case ENV.naming:
+      return 'naming';
     case ENV.exemplars:
       return 'exemplars';
     case ENV.enabled:

@@ -4,6 +4,7 @@
  */
 
 const list = (items: readonly string[]): string => `[${items.join(', ')}]`;
+const HIERARCHY = ['namespace', 'component', 'endpoint'];
 
 export const MESSAGES = {
   invalidExemplar: (metric: string, labels: unknown) =>
@@ -16,8 +17,20 @@ export const MESSAGES = {
     `Invalid metric prefix ${JSON.stringify(prefix)}: use '' (no prefix) or a name matching [a-zA-Z_:][a-zA-Z0-9_:]*.`,
   invalidLabelName: (metric: string, label: unknown) =>
     `Metric "${metric}": invalid label name ${JSON.stringify(label)}; a label name must match [a-zA-Z_][a-zA-Z0-9_]* and must not start with "__".`,
-  reservedLabel: (metric: string, label: string) =>
-    `Metric "${metric}": label "${label}" is reserved; "namespace", "component" and "endpoint" are added automatically by the level the metric is created at.`,
+  reservedLabel: (metric: string, label: string, reserved: readonly string[] = HIERARCHY) =>
+    `Metric "${metric}": label "${label}" is reserved; ${reserved
+      .map((r) => `"${r}"`)
+      .join(', ')
+      .replace(
+        /, ([^,]*)$/,
+        ' and $1',
+      )} are added automatically by the level the metric is created at.`,
+  processLabel: (metric: string, label: string) =>
+    `Metric "${metric}": label "${label}" is already set on every metric by the runtime's \`labels\` option (the module's \`labels\`); use another name, or drop it from one of the two.`,
+  invalidProcessLabels: (labels: unknown) =>
+    `Invalid runtime labels ${JSON.stringify(labels)}: give a plain object of label names (matching [a-zA-Z_][a-zA-Z0-9_]*, not "le", not the hierarchy labels) to string values, such as { model: "llama-3-8b" }.`,
+  invalidNaming: (name: unknown, accepted: readonly string[]) =>
+    `Invalid naming profile ${JSON.stringify(name)}: use one of ${list(accepted)}.`,
   duplicateLabel: (metric: string, label: string) =>
     `Metric "${metric}": label "${label}" is given more than once; each label name may appear once across constant and variable labels.`,
   leLabel: (metric: string) =>

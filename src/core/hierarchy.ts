@@ -4,13 +4,25 @@ import { CLUSTER_AGGREGATORS, ClusterAggregator } from './cluster/cluster-aggreg
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricsLevel } from './level';
-import { sanitizeHierarchyName, validatePrefix } from './naming';
+import { sanitizeHierarchyName, validatePrefix, validateProcessLabels } from './naming';
+import { NamingProfileName, namingProfile } from './naming-profile';
 import { RuntimePromRegistry } from './prom-registry';
 import { MetricCreatedEvent, MetricStore } from './store';
 
 export interface DistributedRuntimeOptions {
-  /** Metric name prefix; `''` for none. Default `dynamo`. */
+  /**
+   * Naming profile: `classic` (default; `dynamo_<name>{namespace,component,endpoint}`) or
+   * `component` (today's Dynamo: `dynamo_component_<name>{dynamo_namespace,...}`).
+   */
+  naming?: NamingProfileName;
+  /** Metric name prefix of the `classic` profile; `''` for none. Default `dynamo`. */
   prefix?: string;
+  /**
+   * Labels added to every metric created through a level (runtime, namespace, component,
+   * endpoint; not withPrefix views), after the hierarchy labels: e.g. `{ model: 'llama-3-8b' }`
+   * for a worker that serves one model.
+   */
+  labels?: Record<string, string | number>;
   /**
    * Include prom-client's global registry (where `@willsoto/nestjs-prometheus` and plain
    * prom-client metrics live) in the runtime's output. Default false in the core.
@@ -45,7 +57,7 @@ class Children<T> {
 /** A runtime-level view with its own name prefix (see DistributedRuntime.withPrefix). */
 export class PrefixedLevel extends MetricsLevel {
   constructor(store: MetricStore, prefix: string, reserveHierarchyLabels: boolean) {
-    super(store, prefix, [], reserveHierarchyLabels);
+    super(store, prefix, [], { reserveHierarchyLabels });
   }
 }
 
@@ -106,8 +118,12 @@ export class DistributedRuntime extends MetricsLevel {
   private readonly namespaces = new Children<Namespace>('namespace');
 
   constructor(options: DistributedRuntimeOptions = {}) {
-    const prefix = validatePrefix(options.prefix ?? DEFAULT_PREFIX);
+    const naming = namingProfile(options.naming);
+    // The component profile's prefix is fixed: Dynamo's tools look for dynamo_component_*.
+    const prefix = naming.fixedPrefix ?? validatePrefix(options.prefix ?? DEFAULT_PREFIX);
     const store = new MetricStore({
+      naming,
+      processLabels: validateProcessLabels(options.labels, naming.hierarchyLabels),
       includeGlobalRegistry: options.includeGlobalRegistry ?? false,
       globalRegistry: options.globalRegistry ?? globalRegistry,
       onMetricCreated: options.onMetricCreated,

@@ -17,6 +17,14 @@ export { ConstLabels } from './metric-factories';
 export * from './metric-vec';
 export { sanitizeHierarchyName, isValidLabelName, isValidMetricName } from './naming';
 export {
+  NAMING_PROFILES,
+  NamingProfile,
+  NamingProfileName,
+  CLASSIC_NAMING,
+  COMPONENT_NAMING,
+  namingProfile,
+} from './naming-profile';
+export {
   CounterSeries,
   GaugeSeries,
   HistogramSeries,

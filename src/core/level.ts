@@ -1,10 +1,11 @@
-import { HIERARCHY_LABELS, PROMETHEUS_CONTENT_TYPE } from './constants';
+import { PROMETHEUS_CONTENT_TYPE } from './constants';
 import { assertContentType } from './exposition';
 import type { FamilyDefinition } from './family-definition';
 import { assertLabelNames, DefinitionScope, defineMetric } from './metric-definition';
 import { ConstLabels, FACTORIES as F, MetricRequest } from './metric-factories';
 import { CounterVec, GaugeVec, HistogramVec, MetricVec } from './metric-vec';
 import { buildMetricName } from './naming';
+import type { NamingProfile } from './naming-profile';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 import { MetricStore } from './store';
 
@@ -24,13 +25,26 @@ export abstract class MetricsLevel {
     readonly prefix: string,
     /** Sanitised names from the namespace down to this level; empty for the runtime. */
     readonly path: readonly string[],
-    /** Whether user labels may not be named namespace/component/endpoint (always, but for withPrefix levels that opt out). */
-    reserveHierarchyLabels = true,
+    /**
+     * Set for runtime-level views under a name prefix of their own (withPrefix): they get no
+     * runtime-wide labels, and may opt out of the reserved hierarchy label names.
+     */
+    prefixed?: { reserveHierarchyLabels: boolean },
   ) {
+    const { naming, processLabels } = store.options;
     const labels: Record<string, string> = {};
-    path.forEach((name, i) => (labels[HIERARCHY_LABELS[i]!] = name));
+    path.forEach((name, i) => (labels[naming.hierarchyLabels[i]!] = name));
     this.hierarchyLabels = Object.freeze(labels);
-    this.scope = { hierarchyLabels: this.hierarchyLabels, reserveHierarchyLabels };
+    this.scope = {
+      hierarchyLabels: this.hierarchyLabels,
+      reserved: prefixed?.reserveHierarchyLabels === false ? [] : naming.hierarchyLabels,
+      processLabels: prefixed ? {} : processLabels,
+    };
+  }
+
+  /** The naming profile of this level's runtime (`classic` or `component`). */
+  get naming(): NamingProfile {
+    return this.store.options.naming;
   }
 
   /** Human-readable position, used in logs: `runtime`, `dynamo`, `dynamo/backend/generate`. */

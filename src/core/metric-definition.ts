@@ -8,8 +8,10 @@ import { validateUserLabelNames } from './naming';
 /** Where a metric is being created: the level's hierarchy labels and label rules. */
 export interface DefinitionScope {
   readonly hierarchyLabels: Readonly<Record<string, string>>;
-  /** Whether user labels may not be named namespace/component/endpoint. */
-  readonly reserveHierarchyLabels: boolean;
+  /** Label names user labels may not take: the profile's hierarchy labels (or none). */
+  readonly reserved: readonly string[];
+  /** Labels the runtime adds to every metric of this level (after the hierarchy labels). */
+  readonly processLabels: Readonly<Record<string, string>>;
 }
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
@@ -64,13 +66,15 @@ export function defineMetric(
     throw new DynamoMetricsError(MESSAGES.invalidConstLabels(name, constLabels));
   }
   const constNames = Object.keys(constLabels).sort();
+  const processNames = Object.keys(scope.processLabels);
   validateUserLabelNames(
     name,
     [...constNames, ...variable],
     histogram,
-    scope.reserveHierarchyLabels,
+    scope.reserved,
+    processNames,
   );
-  const fixed: Record<string, string> = { ...scope.hierarchyLabels };
+  const fixed: Record<string, string> = { ...scope.hierarchyLabels, ...scope.processLabels };
   for (const label of constNames) {
     const value = constLabels[label];
     if (typeof value !== 'string' && typeof value !== 'number') {
@@ -88,7 +92,12 @@ export function defineMetric(
     type: spec.type,
     integer: spec.integer,
     help: request.help,
-    labelNames: [...Object.keys(scope.hierarchyLabels), ...constNames, ...variable],
+    labelNames: [
+      ...Object.keys(scope.hierarchyLabels),
+      ...processNames,
+      ...constNames,
+      ...variable,
+    ],
     buckets,
   };
   return { definition, fixed };

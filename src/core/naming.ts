@@ -1,4 +1,3 @@
-import { HIERARCHY_LABELS } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 
@@ -41,23 +40,47 @@ export function sanitizeHierarchyName(level: string, name: unknown): string {
   return /^[0-9]/.test(cleaned) ? `_${cleaned}` : cleaned;
 }
 
-/** Validates user label names (constant and variable) against each other and the reserved ones. */
+/**
+ * Validates user label names (constant and variable) against each other, the reserved
+ * hierarchy labels of the active profile and the labels the runtime sets on every metric.
+ */
 export function validateUserLabelNames(
   metric: string,
   names: readonly string[],
   histogram: boolean,
-  reserveHierarchyLabels = true,
+  reserved: readonly string[],
+  processLabels: readonly string[] = [],
 ): void {
   const seen = new Set<string>();
   for (const label of names) {
     if (!isValidLabelName(label)) {
       throw new DynamoMetricsError(MESSAGES.invalidLabelName(metric, label));
     }
-    if (reserveHierarchyLabels && HIERARCHY_LABELS.includes(label)) {
-      throw new DynamoMetricsError(MESSAGES.reservedLabel(metric, label));
+    if (reserved.includes(label)) {
+      throw new DynamoMetricsError(MESSAGES.reservedLabel(metric, label, reserved));
+    }
+    if (processLabels.includes(label)) {
+      throw new DynamoMetricsError(MESSAGES.processLabel(metric, label));
     }
     if (histogram && label === 'le') throw new DynamoMetricsError(MESSAGES.leLabel(metric));
     if (seen.has(label)) throw new DynamoMetricsError(MESSAGES.duplicateLabel(metric, label));
     seen.add(label);
   }
+}
+
+/** Checks the labels a runtime adds to every hierarchy metric; returns them as strings. */
+export function validateProcessLabels(
+  labels: unknown,
+  reserved: readonly string[],
+): Readonly<Record<string, string>> {
+  if (labels === undefined) return Object.freeze({});
+  const bad = () => new DynamoMetricsError(MESSAGES.invalidProcessLabels(labels));
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) throw bad();
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (!isValidLabelName(name) || name === 'le' || reserved.includes(name)) throw bad();
+    if (typeof value !== 'string' && typeof value !== 'number') throw bad();
+    out[name] = String(value);
+  }
+  return Object.freeze(out);
 }

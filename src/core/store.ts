@@ -1,10 +1,10 @@
 import type { Registry } from 'prom-client';
-import { HIERARCHY_LABELS } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { ExpositionContentType, ExposableMetric, renderMetrics } from './exposition';
 import { MetricFamily } from './family';
 import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
+import type { NamingProfile } from './naming-profile';
 import { AnySeries } from './series';
 
 export interface MetricCreatedEvent {
@@ -17,6 +17,9 @@ export interface MetricCreatedEvent {
 }
 
 export interface MetricStoreOptions {
+  naming: NamingProfile;
+  /** Labels added to every metric created through a hierarchy level (not withPrefix views). */
+  processLabels: Readonly<Record<string, string>>;
   includeGlobalRegistry: boolean;
   globalRegistry: Registry;
   onMetricCreated?: (event: MetricCreatedEvent) => void;
@@ -72,9 +75,8 @@ export class MetricStore {
       const filter = (s: AnySeries) => within(s.path, path);
       for (const family of this.families.values()) {
         // A family made at a shallower level than `path` cannot have series below it.
-        const depth = family.definition.labelNames.filter((n) =>
-          HIERARCHY_LABELS.includes(n),
-        ).length;
+        const hierarchy = this.options.naming.hierarchyLabels;
+        const depth = family.definition.labelNames.filter((n) => hierarchy.includes(n)).length;
         if (depth < path.length || !family.series.some(filter)) continue;
         entries.push({ metric: family, fetch: () => family.getForPromString(filter) });
       }

@@ -1,75 +1,46 @@
 import type { ExemplarText } from './exemplar';
-import type { MetricsLevel } from './level';
+import { MetricsLevel } from './level';
 import { CounterSeries, GaugeSeries, HistogramSeries } from './series';
+import { WorkerMetricFamilies, WorkerMetricsOptions } from './worker-metric-families';
+import type { WorkerErrorType, WorkerSeries } from './worker-metric-names';
 
-/** Names (before the prefix) and help texts of the standard worker metrics. */
-export const WORKER_METRICS = {
-  requests: {
-    name: 'requests_total',
-    help: 'Total number of requests started by the endpoint handler',
-  },
-  concurrent: {
-    name: 'concurrent_requests',
-    help: 'Number of requests the endpoint handler is processing now',
-  },
-  duration: {
-    name: 'request_duration_seconds',
-    help: 'Time from request entry until the response is complete (for streams: until the stream ends)',
-  },
-  requestBytes: {
-    name: 'request_bytes_total',
-    help: 'Total bytes of request payload received by the endpoint',
-  },
-  responseBytes: {
-    name: 'response_bytes_total',
-    help: 'Total bytes of response payload sent by the endpoint',
-  },
-  errors: {
-    name: 'errors_total',
-    help: 'Total number of failed requests, by error type',
-    label: 'error_type',
-  },
-} as const;
+export * from './worker-metric-names';
+export { WorkerMetricFamilies, WorkerMetricsOptions } from './worker-metric-families';
 
 /**
- * The documented, closed set of `error_type` values:
- * - `client_error`: the handler rejected the request (an HTTP 4xx exception or an RPC exception);
- * - `handler_error`: the handler threw or its promise rejected with anything else;
- * - `stream_error`: a stream, Observable or async iterable failed after the response started;
- * - `cancelled`: the client went away, or unsubscribed, before the response was complete.
+ * The worker metrics of one endpoint (and one set of label values), resolved once. `start()`
+ * and `end()` are the whole per-call cost: field updates on bound series, one clock read each.
  */
-export const WORKER_ERROR_TYPES = [
-  'client_error',
-  'handler_error',
-  'stream_error',
-  'cancelled',
-] as const;
-export type WorkerErrorType = (typeof WORKER_ERROR_TYPES)[number];
-
-/**
- * The worker metrics of one endpoint, resolved once. `start()` and `end()` are the whole
- * per-call cost: field updates on bound series, one clock read each.
- */
-export class WorkerMetrics {
+export class WorkerMetrics implements WorkerSeries {
   readonly requests: CounterSeries;
   readonly concurrent: GaugeSeries;
   readonly duration: HistogramSeries;
   readonly requestBytes: CounterSeries;
   readonly responseBytes: CounterSeries;
   readonly errors: Readonly<Record<WorkerErrorType, CounterSeries>>;
+  readonly cancellations?: CounterSeries;
+  readonly firstResponse?: HistogramSeries;
 
-  constructor(level: MetricsLevel) {
-    const m = WORKER_METRICS;
-    this.requests = level.createIntCounter(m.requests.name, m.requests.help);
-    this.concurrent = level.createIntGauge(m.concurrent.name, m.concurrent.help);
-    this.duration = level.createHistogram(m.duration.name, m.duration.help);
-    this.requestBytes = level.createIntCounter(m.requestBytes.name, m.requestBytes.help);
-    this.responseBytes = level.createIntCounter(m.responseBytes.name, m.responseBytes.help);
-    const errors = level.createIntCounterVec(m.errors.name, m.errors.help, [m.errors.label]);
-    const byType = {} as Record<WorkerErrorType, CounterSeries>;
-    // Resolved up front so every error type is exported (at 0) before the first failure.
-    for (const type of WORKER_ERROR_TYPES) byType[type] = errors.labels(type);
-    this.errors = byType;
+  /**
+   * `new WorkerMetrics(endpoint)` creates the metrics at that level (see WorkerMetricFamilies
+   * for the options and for per-call labels); a WorkerSeries binds ones resolved elsewhere.
+   */
+  constructor(
+    source: MetricsLevel | WorkerSeries,
+    options: Omit<WorkerMetricsOptions, 'labelNames'> = {},
+  ) {
+    const series =
+      source instanceof MetricsLevel
+        ? new WorkerMetricFamilies(source, { ...options, labelNames: [] }).bind()
+        : source;
+    this.requests = series.requests;
+    this.concurrent = series.concurrent;
+    this.duration = series.duration;
+    this.requestBytes = series.requestBytes;
+    this.responseBytes = series.responseBytes;
+    this.errors = series.errors;
+    this.cancellations = series.cancellations;
+    this.firstResponse = series.firstResponse;
   }
 
   /** Marks a call as started; returns the start time to pass to `end()`. */
@@ -79,18 +50,67 @@ export class WorkerMetrics {
     return performance.now();
   }
 
-  /** Marks a started call as finished. Call exactly once per `start()`. */
+  /**
+   * Marks a started call as finished. Call exactly once per `start()`. `firstResponseAt`: when
+   * the first response item was sent; a call that succeeds without one counts its whole
+   * response as its first item, a failed one without one has no time to first response.
+   */
   end(
     startedAt: number,
     requestBytes: number,
     responseBytes: number,
     error?: WorkerErrorType,
     exemplar?: ExemplarText,
+    firstResponseAt?: number,
   ): void {
+    const now = performance.now();
     this.concurrent.value--;
-    this.duration.observe((performance.now() - startedAt) / 1000, exemplar);
+    this.duration.observe((now - startedAt) / 1000, exemplar);
     if (requestBytes > 0) this.requestBytes.value += requestBytes;
     if (responseBytes > 0) this.responseBytes.value += responseBytes;
-    if (error !== undefined) this.errors[error].value++;
+    if (error !== undefined) {
+      this.errors[error].value++;
+      if (error === 'cancelled' && this.cancellations !== undefined) this.cancellations.value++;
+    }
+    const first = firstResponseAt ?? (error === undefined ? now : undefined);
+    if (first !== undefined && this.firstResponse !== undefined) {
+      this.firstResponse.observe((first - startedAt) / 1000, exemplar);
+    }
+  }
+}
+
+/** Label sets kept bound per endpoint; past it, calls resolve their series each time. */
+export const MAX_BOUND_LABEL_SETS = 2000;
+
+/**
+ * Worker metrics with per-call labels: each distinct set of label values is resolved once and
+ * its WorkerMetrics reused, so a labelled call costs one map lookup more than a fixed one.
+ */
+export class WorkerMetricsVec {
+  private readonly families: WorkerMetricFamilies;
+  private readonly bound = new Map<string, WorkerMetrics>();
+
+  /** `options.labelNames` must name at least one label. */
+  constructor(
+    level: MetricsLevel,
+    options: WorkerMetricsOptions & { labelNames: readonly string[] },
+  ) {
+    this.families = new WorkerMetricFamilies(level, options);
+  }
+
+  get labelNames(): readonly string[] {
+    return this.families.labelNames;
+  }
+
+  /** The metrics of one set of label values, in `labelNames` order. */
+  labels(values: readonly string[]): WorkerMetrics {
+    // Length-prefixed: two different value lists never share a key.
+    const key = values.length === 1 ? values[0]! : values.map((v) => `${v.length}:${v}`).join('');
+    let metrics = this.bound.get(key);
+    if (metrics === undefined) {
+      metrics = new WorkerMetrics(this.families.bind(values));
+      if (this.bound.size < MAX_BOUND_LABEL_SETS) this.bound.set(key, metrics);
+    }
+    return metrics;
   }
 }

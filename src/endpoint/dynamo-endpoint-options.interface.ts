@@ -15,4 +15,11 @@ export interface DynamoEndpointOptions {
    * result, or each item of a streamed result (Observable or async iterable).
    */
   responseSize?: (result: unknown) => number;
+  /**
+   * Extra labels on this endpoint's worker metrics, with values taken from each call's
+   * arguments: `{ model: ([req]) => req.model.toLowerCase() }`. The label names are fixed here;
+   * each distinct set of values is resolved once and reused. A function that throws or returns
+   * neither a string nor a number gives the empty value.
+   */
+  labels?: Record<string, (args: unknown[]) => unknown>;
 }

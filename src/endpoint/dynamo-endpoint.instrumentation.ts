@@ -1,5 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DistributedRuntime, WorkerMetrics } from '../core';
+import {
+  DistributedRuntime,
+  DynamoMetricsError,
+  Endpoint,
+  WorkerMetrics,
+  WorkerMetricsVec,
+} from '../core';
+import { CONFIG_MESSAGES } from '../config/config.messages';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { ENDPOINT_READINESS, EndpointReadiness } from '../config/endpoint-readiness.interface';
@@ -10,6 +17,7 @@ import type {
 } from '../instrumentation/method-instrumentation.interface';
 import { DynamoEndpointMetadataAccessor } from './dynamo-endpoint-metadata.accessor';
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
+import { CallLabels } from './call-labels';
 import { EndpointRecorder } from './endpoint.recorder';
 import { TraceContextService } from '../instrumentation/trace-context.service';
 
@@ -26,7 +34,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
   EndpointRecorder
 > {
   readonly marker = MARKER;
-  private readonly workers = new Map<string, WorkerMetrics>();
+  private readonly workers = new Map<string, WorkerMetrics | WorkerMetricsVec>();
 
   constructor(
     private readonly metadata: DynamoEndpointMetadataAccessor,
@@ -49,16 +57,12 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
       options.component ?? this.config.defaultComponent ?? componentFromClass(className);
     const endpointName = options.endpoint ?? endpointFromMethod(methodName);
     const endpoint = this.runtime.namespace(namespace).component(component).endpoint(endpointName);
-    let worker = this.workers.get(endpoint.levelName);
-    if (!worker) {
-      worker = new WorkerMetrics(endpoint);
-      this.workers.set(endpoint.levelName, worker);
-    }
+    const metrics = this.metricsOf(endpoint, options);
     this.readiness.register(endpoint.path[2]!);
     const [ns, comp, ep] = endpoint.path;
     return {
       recorder: new EndpointRecorder(
-        worker,
+        metrics,
         state.kind,
         options,
         state.carrier,
@@ -68,5 +72,32 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
         `@DynamoEndpoint ${className}.${methodName} (${state.kind}) -> ` +
         `namespace="${ns}" component="${comp}" endpoint="${ep}"`,
     };
+  }
+
+  /** Resolved once per endpoint and label names; conflicting label names fail at start-up. */
+  private metricsOf(
+    endpoint: Endpoint,
+    options: DynamoEndpointOptions,
+  ): WorkerMetrics | CallLabels {
+    const labels = options.labels ?? {};
+    const labelNames = Object.keys(labels);
+    for (const name of labelNames) {
+      if (typeof labels[name] !== 'function') {
+        throw new DynamoMetricsError(
+          CONFIG_MESSAGES.invalidLabelFunction(endpoint.levelName, name, labels[name]),
+        );
+      }
+    }
+    const key = `${endpoint.levelName}\0${labelNames.join(',')}`;
+    let worker = this.workers.get(key);
+    if (!worker) {
+      const extras = this.config.worker;
+      worker =
+        labelNames.length === 0
+          ? new WorkerMetrics(endpoint, extras)
+          : new WorkerMetricsVec(endpoint, { ...extras, labelNames });
+      this.workers.set(key, worker);
+    }
+    return worker instanceof WorkerMetricsVec ? new CallLabels(worker, labels) : worker;
   }
 }

@@ -13,6 +13,8 @@ export class Call {
   error?: WorkerErrorType;
   responseBytes = 0;
   readonly started: number;
+  /** When the first response item went out (streams); unset for unary responses. */
+  private firstItemAt?: number;
 
   constructor(
     private readonly metrics: WorkerMetrics,
@@ -33,19 +35,37 @@ export class Call {
       this.responseBytes,
       this.error ?? error,
       this.exemplar,
+      this.firstItemAt,
     );
+  }
+
+  /** The first response item (stream item, HTTP write) is being sent now; later calls are no-ops. */
+  firstItem(): void {
+    this.firstItemAt ??= performance.now();
   }
 
   /** For streams whose end is found elsewhere (the HTTP response, the RPC reply): failures only. */
   failureWatcher(): StreamWatcher {
-    return { error: () => (this.error ??= 'stream_error'), complete: noop, cancel: noop };
+    return {
+      next: this.metrics.firstResponse ? () => this.firstItem() : undefined,
+      error: () => (this.error ??= 'stream_error'),
+      complete: noop,
+      cancel: noop,
+    };
   }
 
   /** For RPC and plain calls whose end is the end of their stream. */
   watcher(): StreamWatcher {
     const itemSize = this.itemSize;
+    const timed = this.metrics.firstResponse !== undefined;
     return {
-      next: itemSize ? (item) => (this.responseBytes += safeSize(itemSize, item)) : undefined,
+      next:
+        itemSize || timed
+          ? (item) => {
+              if (timed) this.firstItem();
+              if (itemSize) this.responseBytes += safeSize(itemSize, item);
+            }
+          : undefined,
       error: () => this.finish('stream_error'),
       complete: () => this.finish(),
       cancel: () => this.finish('cancelled'),

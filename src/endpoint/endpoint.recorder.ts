@@ -14,6 +14,7 @@ import { resultKind, watchObservable, watchResult } from '../instrumentation/res
 import { RpcLink, rpcLinkOf } from '../instrumentation/rpc/rpc-link';
 import { TraceContextService } from '../instrumentation/trace-context.service';
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
+import { CallLabels } from './call-labels';
 import { Call, safeSize } from './endpoint-call';
 
 const NO_SIZES: DynamoEndpointOptions = {};
@@ -24,13 +25,19 @@ const NO_SIZES: DynamoEndpointOptions = {};
  */
 export class EndpointRecorder implements MethodRecorder {
   constructor(
-    readonly metrics: WorkerMetrics,
+    /** The endpoint's metrics, or its per-call labels when the decorator declares some. */
+    private readonly metrics: WorkerMetrics | CallLabels,
     readonly kind: HandlerKind,
     private readonly options: DynamoEndpointOptions,
     private readonly carrier: HandlerCarrier,
     /** Set when exemplars are on. */
     private readonly traces?: TraceContextService,
   ) {}
+
+  private metricsOf(args: unknown[]): WorkerMetrics {
+    const m = this.metrics;
+    return m instanceof CallLabels ? m.metricsFor(args) : m;
+  }
 
   invoke(self: unknown, original: Method, args: unknown[]): unknown {
     if (this.kind === 'http') {
@@ -70,7 +77,7 @@ export class EndpointRecorder implements MethodRecorder {
   ): unknown {
     const exemplar = this.traces?.current(res.req);
     const bytes = requestBytes(res.req, args[this.carrier.index]);
-    const call = new Call(this.metrics, bytes, undefined, exemplar);
+    const call = new Call(this.metricsOf(args), bytes, undefined, exemplar);
     if (res.destroyed) {
       // The client left while guards and pipes ran; nothing will be sent.
       call.finish('cancelled');
@@ -80,7 +87,10 @@ export class EndpointRecorder implements MethodRecorder {
     const countWrites = () => {
       if (counting) return;
       counting = true;
-      countResponseWrites(res, (bytes) => (call.responseBytes += bytes));
+      countResponseWrites(res, (bytes) => {
+        call.responseBytes += bytes;
+        if (bytes > 0) call.firstItem();
+      });
     };
     if (this.carrier.manual) countWrites();
     // 'close' comes once per response, after 'finish' or when the connection drops.
@@ -111,7 +121,7 @@ export class EndpointRecorder implements MethodRecorder {
    * bytes are the transport's. The handler's own outcome only decides the error type.
    */
   private invokeLinked(self: unknown, original: Method, args: unknown[], link: RpcLink): unknown {
-    const call = new Call(this.metrics, 0, undefined, this.traces?.current());
+    const call = new Call(this.metricsOf(args), 0, undefined, this.traces?.current());
     link.claim((ended, reason) => {
       call.requestBytes = ended.requestBytes ?? 0;
       call.responseBytes = ended.responseBytes;
@@ -137,7 +147,7 @@ export class EndpointRecorder implements MethodRecorder {
   ): unknown {
     const { requestSize, responseSize } = wireRequestBytes === undefined ? this.options : NO_SIZES;
     const call = new Call(
-      this.metrics,
+      this.metricsOf(args),
       wireRequestBytes ?? (requestSize ? safeSize(requestSize, args) : 0),
       responseSize,
       this.traces?.current(),

@@ -37,7 +37,7 @@ export class MetricsExporter {
       collectDefaultMetrics();
     }
     const uptime = namespace.createGauge(
-      'system_uptime_seconds',
+      namespace.naming.uptime,
       'Time since the runtime started, in seconds',
     );
     runtime.onCollect(uptime.metricName, () => uptime.set(runtime.uptimeSeconds()));

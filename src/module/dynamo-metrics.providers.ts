@@ -37,7 +37,9 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
     inject: [DYNAMO_METRICS_CONFIG],
     useFactory: (config: DynamoMetricsConfig) =>
       new DistributedRuntime({
+        naming: config.naming,
         prefix: config.prefix,
+        labels: config.labels,
         includeGlobalRegistry: config.includeGlobalRegistry,
         onMetricCreated: (e) =>
           logger.debug(

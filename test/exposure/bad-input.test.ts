@@ -155,13 +155,16 @@ describe('resolveConfig() rejects bad environment values', () => {
         .useEndpointHealthStatus,
       [],
     );
-    assert.equal(resolveConfig({}, { DYN_METRICS_PREFIX: 'my_app:x' }).prefix, 'my_app:x');
+    // DYN_METRICS_PREFIX names the frontend family, as in Dynamo; the hierarchy prefix is an option.
+    assert.equal(resolveConfig({}, { DYN_METRICS_PREFIX: 'my_app:x' }).frontendPrefix, 'my_app:x');
+    assert.equal(resolveConfig({}, { DYN_METRICS_PREFIX: 'my_app:x' }).prefix, 'dynamo');
     assert.equal(resolveConfig({}, { DYN_SYSTEM_HOST: '::1' }).system.host, '::1');
   });
 
   it('the environment wins over each option', () => {
     const options: DynamoMetricsModuleOptions = {
       prefix: 'opt',
+      frontend: { prefix: 'opt_frontend' },
       system: {
         enabled: false,
         port: 1234,
@@ -178,7 +181,8 @@ describe('resolveConfig() rejects bad environment values', () => {
       DYN_SYSTEM_STARTING_HEALTH_STATUS: 'ready',
       DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '["b"]',
     });
-    assert.equal(config.prefix, 'env');
+    assert.equal(config.frontendPrefix, 'env');
+    assert.equal(config.prefix, 'opt', 'no variable sets the hierarchy prefix');
     assert.deepEqual(config.system, {
       enabled: true,
       port: 0,

@@ -15,7 +15,9 @@ import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { map, Observable } from 'rxjs';
 import {
   DistributedRuntime,
+  DYNAMO_METRICS_CONFIG,
   DynamoEndpoint,
+  DynamoMetricsConfig,
   DynamoMetricsController,
   DynamoMetricsModule,
   DynamoMetricsModuleOptions,
@@ -598,14 +600,25 @@ describe('module options against the environment (the environment wins)', () => 
       },
     },
     {
-      name: 'option prefix + DYN_METRICS_PREFIX: the variable names the metrics',
-      options: () => ({ prefix: 'from_option', system: { enabled: true } }),
+      // As in Dynamo, the variable renames the LLM frontend family; the hierarchy keeps the option.
+      name: 'option frontend.prefix + DYN_METRICS_PREFIX: the variable names the frontend family',
+      options: () => ({
+        prefix: 'from_option',
+        frontend: { prefix: 'frontend_option' },
+        system: { enabled: true },
+      }),
       env: () => ({ DYN_METRICS_PREFIX: 'from_env' }),
-      check: async (_app, url) => {
+      check: async (app, url) => {
         const { text: body } = await get(`${url}/metrics`);
-        assert.ok(body.includes('from_env_system_uptime_seconds{namespace="dynamo"}'), body);
-        assert.ok(body.includes('from_env_requests_total{'), body);
-        assert.ok(!body.includes('from_option_'));
+        assert.ok(body.includes('from_option_system_uptime_seconds{namespace="dynamo"}'), body);
+        assert.ok(body.includes('from_option_requests_total{'), body);
+        assert.equal(
+          app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG).frontendPrefix,
+          'from_env',
+        );
+        assert.ok(!body.includes('from_env_system_uptime_seconds'));
+        assert.ok(!body.includes('frontend_option_'));
+        assert.ok(!body.includes('nv_llm_http_service_'));
         assert.ok(!body.includes('dynamo_system_uptime_seconds'));
       },
     },
