@@ -12,3 +12,6 @@ export const LIVE_PATH = '/live';
 
 /** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
 export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';
+
+/** Distinct frontend `model` values kept before `__overflow__` (~80 exposition lines each). */
+export const DEFAULT_FRONTEND_MAX_MODELS = 100;

@@ -4,11 +4,13 @@ import { CLUSTER_AGGREGATORS, ClusterAggregator } from './cluster/cluster-aggreg
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricsLevel } from './level';
-import { sanitizeHierarchyName, validatePrefix } from './naming';
+import { buildMetricName, sanitizeHierarchyName, validatePrefix } from './naming';
+import { SeriesBudget, SeriesBudgetOptions, SERIES_OVERFLOW_METRIC } from './series-budget';
+import type { SeriesOverflowEvent } from './series-budget';
 import { RuntimePromRegistry } from './prom-registry';
 import { MetricCreatedEvent, MetricStore } from './store';
 
-export interface DistributedRuntimeOptions {
+export interface DistributedRuntimeOptions extends SeriesBudgetOptions {
   /** Metric name prefix; `''` for none. Default `dynamo`. */
   prefix?: string;
   /**
@@ -111,6 +113,8 @@ export class DistributedRuntime extends MetricsLevel {
       includeGlobalRegistry: options.includeGlobalRegistry ?? false,
       globalRegistry: options.globalRegistry ?? globalRegistry,
       onMetricCreated: options.onMetricCreated,
+      budget: options,
+      overflowMetricName: buildMetricName(prefix, SERIES_OVERFLOW_METRIC),
     });
     super(store, prefix, []);
   }
@@ -129,6 +133,29 @@ export class DistributedRuntime extends MetricsLevel {
    */
   withPrefix(prefix: string, options: { allowHierarchyLabels?: boolean } = {}): PrefixedLevel {
     return new PrefixedLevel(this.store, validatePrefix(prefix), !options.allowHierarchyLabels);
+  }
+
+  /** The series limits of this runtime (see README, "Cardinality"). */
+  get seriesBudget(): SeriesBudget {
+    return this.store.budget;
+  }
+
+  /**
+   * Counts one lookup recorded in an overflow series by a caller with a budget of its own (the
+   * LLM frontend's models), in `<prefix>_series_overflow_total{metric}`; the first one per metric
+   * is reported through `onSeriesOverflow`.
+   */
+  recordSeriesOverflow(event: SeriesOverflowEvent): void {
+    this.store.budget.overflowed(event);
+  }
+
+  /**
+   * Refuses metrics in prom-client's global registry (when included) whose names clash with this
+   * runtime's; metrics created here are checked at creation, this covers ones registered there
+   * later. The module calls it once at start-up.
+   */
+  checkGlobalRegistry(): void {
+    this.store.checkGlobalRegistry();
   }
 
   /** Seconds since the runtime was created. */
