@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { DistributedRuntime, DynamoMetricsModule } from '../src';
 import { BackendService } from './backend.service';
 import { FrontendController } from './frontend.controller';
+import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { RootController } from './root.controller';
 
 @Module({
@@ -13,6 +15,8 @@ import { RootController } from './root.controller';
   controllers: [RootController, FrontendController],
   providers: [
     BackendService,
+    // OpenAI-shaped errors everywhere, JSON syntax errors included.
+    { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
     {
       // A custom metric at runtime level: no automatic labels, user constant labels only.
       provide: 'SAMPLE_INFO',

@@ -10,7 +10,17 @@ export const CONFIG_MESSAGES = {
   invalidPort: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a whole number from 0 to 65535 (0 picks a free port; empty means unset).`,
   invalidHost: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: a host name or IP address such as 0.0.0.0 or 127.0.0.1.`,
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a host name or IP address such as 0.0.0.0, 127.0.0.1, :: or ::1 (an IPv6 address may be in brackets: [::1]).`,
+  invalidPositiveInteger: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a whole number >= 1 (empty means unset).`,
+  invalidBudgetMap: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a JSON object of full metric names to whole numbers >= 1, such as {"dynamo_tokens_total":5000} (empty means unset).`,
+  invalidModels: (source: string, value: unknown) =>
+    `${source}=${typeof value === 'function' ? 'a function' : JSON.stringify(value)} is not valid; accepted values: an array of model names such as ["llama-3"], or a function (model) => boolean.`,
+  systemPortIsAppPort: (source: string, port: number) =>
+    `${source}=${port} is the same port as PORT=${port}, the application's own port; give the system server another port (0 picks a free one), or leave ${source} empty to serve /metrics on the application's port.`,
+  prefixCollidesWithFrontend: (source: string, prefix: string, frontendSource: string) =>
+    `${source}=${JSON.stringify(prefix)} is the LLM frontend's prefix too (${frontendSource}): the worker metrics ${prefix}_requests_total and ${prefix}_request_duration_seconds would collide with the frontend's. Choose another prefix for one of them.`,
   invalidHealthStatus: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: "ready" or "notready".`,
   invalidEndpointList: (source: string, value: unknown) =>
@@ -41,6 +51,28 @@ export const LOG_MESSAGES = {
     `Dynamo system server listening on ${url} (host ${host}): ${metricsPath}, /health, /live`,
   systemServerFailed: (path: string, reason: string) =>
     `System server failed on ${path}: ${reason}`,
+  seriesOverflow: (
+    metric: string,
+    reason: 'series-budget' | 'value-length' | 'not-allowed',
+    limit: number,
+    counter: string,
+    label?: string,
+  ) => {
+    const where = `Metric ${metric}`;
+    const counted = `further ones are recorded in its __overflow__ series and counted in ${counter}{metric="${metric}"}`;
+    switch (reason) {
+      case 'value-length':
+        return `${where}: a label value is longer than ${limit} characters; ${counted} (raise DYN_METRICS_MAX_LABEL_VALUE_LENGTH if such values are legitimate).`;
+      case 'not-allowed':
+        return `${where}: a ${label ?? 'label'} value outside the allowed list (option frontend.models) was seen; ${counted}.`;
+      default:
+        return label
+          ? `${where}: ${limit} distinct ${label} values reached; ${counted} (DYN_METRICS_FRONTEND_MAX_MODELS sets the limit).`
+          : `${where}: series budget of ${limit} label sets reached; ${counted} (DYN_METRICS_MAX_SERIES or DYN_METRICS_MAX_SERIES_PER_METRIC set the budget).`;
+    }
+  },
+  unknownHealthEndpoints: (names: readonly string[], known: readonly string[]) =>
+    `DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS lists ${names.map((n) => `"${n}"`).join(', ')}, which no decorated handler has, so /health will never be ready; endpoints found: ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'none'}.`,
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
   metricCreated: (
     name: string,

@@ -64,13 +64,9 @@ export interface DynamoMetricsModuleOptions {
   /** Metrics exposure, health and the system server. */
   system?: DynamoSystemOptions;
   /** LLM frontend metrics. */
-  frontend?: {
-    /**
-     * Name prefix of the frontend metrics (`DYN_METRICS_PREFIX`). Default `nv_llm_http_service`
-     * (`classic`) or `dynamo_frontend` (`component`).
-     */
-    prefix?: string;
-  };
+  frontend?: DynamoFrontendOptions;
+  /** Series budgets: how many label sets a metric may have (README, "Cardinality"). */
+  series?: DynamoSeriesOptions;
   /** Node `cluster` mode (see startClusterMetricsServer). */
   cluster?: DynamoClusterOptions;
   /**
@@ -90,6 +86,38 @@ export interface DynamoMetricsModuleOptions {
 export interface TraceContext {
   traceId: string;
   spanId?: string;
+}
+
+export interface DynamoFrontendOptions {
+  /**
+   * Name prefix of the frontend metrics (`DYN_METRICS_PREFIX`). Default `nv_llm_http_service`
+   * (`classic`) or `dynamo_frontend` (`component`).
+   */
+  prefix?: string;
+  /**
+   * Distinct `model` label values kept (`DYN_METRICS_FRONTEND_MAX_MODELS`); later models are
+   * recorded as `__overflow__`. Default 100.
+   */
+  maxModels?: number;
+  /**
+   * The models this frontend serves, as a list of names (compared lower-cased) or a predicate
+   * on the lower-cased name; any other model is recorded as `__overflow__`. Default: any model,
+   * up to `maxModels`.
+   */
+  models?: readonly string[] | ((model: string) => boolean);
+}
+
+/** Each has an environment variable that wins over it (see README, "Cardinality"). */
+export interface DynamoSeriesOptions {
+  /** Series per metric with variable labels (`DYN_METRICS_MAX_SERIES`). Default 2,000. */
+  maxSeries?: number;
+  /**
+   * Budgets of single metrics by full name, e.g. `{ dynamo_tokens_total: 5000 }`
+   * (`DYN_METRICS_MAX_SERIES_PER_METRIC`, JSON).
+   */
+  maxSeriesPerMetric?: Record<string, number>;
+  /** Longer label values are recorded as `__overflow__` (`DYN_METRICS_MAX_LABEL_VALUE_LENGTH`). Default 256. */
+  maxLabelValueLength?: number;
 }
 
 export interface DynamoClusterOptions {
@@ -116,4 +144,8 @@ export interface DynamoMetricsConfig {
   frontendPrefix: string;
   exemplars: boolean;
   traceContext?: (request: unknown) => TraceContext | undefined;
+  frontendMaxModels: number;
+  /** Lower-cased model names, or a predicate; undefined: any model. */
+  frontendModels?: ReadonlySet<string> | ((model: string) => boolean);
+  series: Required<DynamoSeriesOptions>;
 }

@@ -18,3 +18,6 @@ export const DEFAULT_FRONTEND_PREFIXES = Object.freeze({
   classic: DEFAULT_FRONTEND_PREFIX,
   component: 'dynamo_frontend',
 } as const);
+
+/** Distinct frontend `model` values kept before `__overflow__` (~80 exposition lines each). */
+export const DEFAULT_FRONTEND_MAX_MODELS = 100;

@@ -1,7 +1,11 @@
+import { isIP } from 'node:net';
 import {
+  DEFAULT_MAX_LABEL_VALUE_LENGTH,
+  DEFAULT_MAX_SERIES,
   DEFAULT_PREFIX,
   DynamoMetricsError,
   isValidMetricName,
+  COMPONENT_NAMING,
   NAMING_PROFILES,
   NamingProfileName,
 } from '../core';
@@ -12,6 +16,7 @@ import type {
   HealthStatus,
 } from './dynamo-metrics-options.interface';
 import {
+  DEFAULT_FRONTEND_MAX_MODELS,
   DEFAULT_FRONTEND_PREFIXES,
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
@@ -29,7 +34,27 @@ export const ENV = {
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
   exemplars: 'DYN_METRICS_EXEMPLARS',
+  maxSeries: 'DYN_METRICS_MAX_SERIES',
+  maxSeriesPerMetric: 'DYN_METRICS_MAX_SERIES_PER_METRIC',
+  maxLabelValueLength: 'DYN_METRICS_MAX_LABEL_VALUE_LENGTH',
+  frontendMaxModels: 'DYN_METRICS_FRONTEND_MAX_MODELS',
 } as const;
+
+/** The module option each variable overrides, named in errors about the option. */
+const OPTION_OF: Record<string, string> = {
+  [ENV.prefix]: 'frontend.prefix',
+  [ENV.naming]: 'naming',
+  [ENV.exemplars]: 'exemplars',
+  [ENV.enabled]: 'system.enabled',
+  [ENV.port]: 'system.port',
+  [ENV.host]: 'system.host',
+  [ENV.startingHealthStatus]: 'system.startingHealthStatus',
+  [ENV.useEndpointHealthStatus]: 'system.useEndpointHealthStatus',
+  [ENV.maxSeries]: 'series.maxSeries',
+  [ENV.maxSeriesPerMetric]: 'series.maxSeriesPerMetric',
+  [ENV.maxLabelValueLength]: 'series.maxLabelValueLength',
+  [ENV.frontendMaxModels]: 'frontend.maxModels',
+};
 
 type Env = Record<string, string | undefined>;
 
@@ -89,8 +114,16 @@ function parseOptionalBoolean(source: string, value: unknown): boolean | undefin
   return value === undefined ? undefined : parseBoolean(source, value);
 }
 
+/** A host name, an IPv4 address, or an IPv6 address bare or in brackets (`[::1]` -> `::1`). */
 function parseHost(source: string, value: unknown): string {
-  if (typeof value === 'string' && /^[a-zA-Z0-9.:_\-[\]%]+$/.test(value)) return value;
+  if (typeof value === 'string') {
+    const bracketed = /^\[(.*)\]$/.exec(value);
+    if (bracketed) {
+      if (isIP(bracketed[1]!) === 6) return bracketed[1]!;
+    } else if (isIP(value) !== 0 || /^[a-zA-Z0-9_]([a-zA-Z0-9_.-]*[a-zA-Z0-9_])?$/.test(value)) {
+      return value;
+    }
+  }
   return fail(CONFIG_MESSAGES.invalidHost(source, value));
 }
 
@@ -113,6 +146,45 @@ function parseTraceContext(value: unknown): DynamoMetricsConfig['traceContext'] 
   return fail(CONFIG_MESSAGES.invalidFunction('option traceContext', value));
 }
 
+function parsePositiveInteger(source: string, value: unknown): number {
+  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
+  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 1) return n;
+  return fail(CONFIG_MESSAGES.invalidPositiveInteger(source, value));
+}
+
+function parseBudgetMap(source: string, value: unknown): Record<string, number> {
+  let map = value;
+  if (typeof value === 'string') {
+    try {
+      map = JSON.parse(value);
+    } catch {
+      return fail(CONFIG_MESSAGES.invalidBudgetMap(source, value));
+    }
+  }
+  const valid =
+    map !== null &&
+    typeof map === 'object' &&
+    !Array.isArray(map) &&
+    Object.entries(map).every(
+      ([name, n]) => isValidMetricName(name) && Number.isSafeInteger(n) && (n as number) >= 1,
+    );
+  return valid
+    ? { ...(map as Record<string, number>) }
+    : fail(CONFIG_MESSAGES.invalidBudgetMap(source, value));
+}
+
+function parseModels(
+  value: unknown,
+): ReadonlySet<string> | ((model: string) => boolean) | undefined {
+  if (value === undefined || typeof value === 'function') {
+    return value as ((model: string) => boolean) | undefined;
+  }
+  if (Array.isArray(value) && value.every((m) => typeof m === 'string')) {
+    return new Set(value.map((m: string) => m.toLowerCase()));
+  }
+  return fail(CONFIG_MESSAGES.invalidModels('option frontend.models', value));
+}
+
 /**
  * Merges module options with the environment (the environment wins; empty variables are unset)
  * and validates both, so that a bad value stops start-up with a message naming it.
@@ -129,7 +201,7 @@ export function resolveConfig(
   ): T | undefined => {
     const fromEnv = read(env, name);
     if (fromEnv !== undefined) return parse(name, fromEnv);
-    return option === undefined ? undefined : parse(`option ${optionName(name)}`, option);
+    return option === undefined ? undefined : parse(`option ${OPTION_OF[name]}`, option);
   };
   const namespace = options.namespace ?? DEFAULT_NAMESPACE;
   if (typeof namespace !== 'string' || namespace === '')
@@ -140,13 +212,34 @@ export function resolveConfig(
   }
   const naming = pick(ENV.naming, options.naming, parseNaming) ?? 'classic';
   const component = naming === 'component';
+  const frontendPrefix =
+    pick(ENV.prefix, options.frontend?.prefix, parsePrefix) ?? DEFAULT_FRONTEND_PREFIXES[naming];
+  // The hierarchy prefix has no variable: DYN_METRICS_PREFIX names the frontend family.
+  const prefix =
+    options.prefix === undefined ? DEFAULT_PREFIX : parsePrefix('option prefix', options.prefix);
+  const hierarchyPrefix = component ? COMPONENT_NAMING.fixedPrefix! : prefix;
+  if (hierarchyPrefix === frontendPrefix) {
+    const source = component ? `option naming="component" prefix` : 'option prefix';
+    fail(
+      CONFIG_MESSAGES.prefixCollidesWithFrontend(
+        source,
+        hierarchyPrefix,
+        read(env, ENV.prefix) !== undefined || options.frontend?.prefix !== undefined
+          ? sourceOf(env, ENV.prefix)
+          : `the ${naming} default`,
+      ),
+    );
+  }
+  const port = pick(ENV.port, system.port, parsePort);
+  if (port !== undefined && port !== 0 && read(env, 'PORT') === String(port)) {
+    fail(CONFIG_MESSAGES.systemPortIsAppPort(sourceOf(env, ENV.port), port));
+  }
+  const series = options.series ?? {};
   const worker = options.worker ?? {};
   return {
     namespace,
     naming,
-    // The hierarchy prefix has no variable: DYN_METRICS_PREFIX names the frontend family.
-    prefix:
-      options.prefix === undefined ? DEFAULT_PREFIX : parsePrefix('option prefix', options.prefix),
+    prefix,
     labels: parseLabels(options.labels),
     worker: {
       cancellation:
@@ -160,7 +253,7 @@ export function resolveConfig(
     defaultMetrics: options.defaultMetrics ?? false,
     system: {
       enabled: pick(ENV.enabled, system.enabled, parseBoolean) ?? false,
-      port: pick(ENV.port, system.port, parsePort),
+      port,
       host: pick(ENV.host, system.host, parseHost) ?? DEFAULT_SYSTEM_HOST,
       startingHealthStatus:
         pick(ENV.startingHealthStatus, system.startingHealthStatus, parseHealthStatus) ??
@@ -169,30 +262,24 @@ export function resolveConfig(
         pick(ENV.useEndpointHealthStatus, system.useEndpointHealthStatus, parseEndpointList) ?? [],
       metricsPath,
     },
-    frontendPrefix:
-      pick(ENV.prefix, options.frontend?.prefix, parsePrefix) ?? DEFAULT_FRONTEND_PREFIXES[naming],
+    frontendPrefix,
+    frontendMaxModels:
+      pick(ENV.frontendMaxModels, options.frontend?.maxModels, parsePositiveInteger) ??
+      DEFAULT_FRONTEND_MAX_MODELS,
+    frontendModels: parseModels(options.frontend?.models),
+    series: {
+      maxSeries: pick(ENV.maxSeries, series.maxSeries, parsePositiveInteger) ?? DEFAULT_MAX_SERIES,
+      maxSeriesPerMetric:
+        pick(ENV.maxSeriesPerMetric, series.maxSeriesPerMetric, parseBudgetMap) ?? {},
+      maxLabelValueLength:
+        pick(ENV.maxLabelValueLength, series.maxLabelValueLength, parsePositiveInteger) ??
+        DEFAULT_MAX_LABEL_VALUE_LENGTH,
+    },
     exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
     traceContext: parseTraceContext(options.traceContext),
   };
 }
 
-function optionName(envName: string): string {
-  switch (envName) {
-    case ENV.prefix:
-      return 'frontend.prefix';
-    case ENV.naming:
-      return 'naming';
-    case ENV.exemplars:
-      return 'exemplars';
-    case ENV.enabled:
-      return 'system.enabled';
-    case ENV.port:
-      return 'system.port';
-    case ENV.host:
-      return 'system.host';
-    case ENV.startingHealthStatus:
-      return 'system.startingHealthStatus';
-    default:
-      return 'system.useEndpointHealthStatus';
-  }
-}
+/** How an error names a setting: the variable when it is set, else the module option. */
+const sourceOf = (env: Env, name: string): string =>
+  read(env, name) !== undefined ? name : `option ${OPTION_OF[name]}`;

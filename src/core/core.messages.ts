@@ -6,6 +6,18 @@
 const list = (items: readonly string[]): string => `[${items.join(', ')}]`;
 const HIERARCHY = ['namespace', 'component', 'endpoint'];
 
+/** A value as given, with its type when that is not a number (`"5" (string)`). */
+const describeValue = (value: unknown): string => {
+  if (typeof value === 'number') return String(value);
+  let shown: string | undefined;
+  try {
+    shown = JSON.stringify(value);
+  } catch {
+    // bigint, cyclic objects
+  }
+  return `${shown ?? String(value)} (${typeof value})`;
+};
+
 export const MESSAGES = {
   invalidExemplar: (metric: string, labels: unknown) =>
     `Metric "${metric}": an exemplar is a plain object of string labels such as { trace_id: "4bf92f35…" }, got ${JSON.stringify(labels)}.`,
@@ -60,7 +72,18 @@ export const MESSAGES = {
   invalidLabelValue: (metric: string, label: string, value: unknown) =>
     `Metric "${metric}": label "${label}" has value ${String(value)} of type ${typeof value}; label values must be strings or numbers.`,
   negativeIncrement: (metric: string, value: unknown) =>
-    `Metric "${metric}": a counter only goes up; inc() takes a finite number >= 0, got ${String(value)}.`,
+    `Metric "${metric}": a counter only goes up; inc() takes a finite number >= 0, got ${describeValue(value)}.`,
+  counterOverflow: (metric: string, value: number, amount: number) =>
+    `Metric "${metric}": inc(${amount}) would take the counter from ${value} to +Infinity; a counter must stay finite.`,
+  invalidBudget: (option: string, value: unknown) =>
+    `Invalid series budget option ${option}=${describeValue(value)}: give a whole number >= 1` +
+    (option === 'maxSeriesPerMetric'
+      ? ', per full metric name, e.g. { "dynamo_tokens_total": 5000 }.'
+      : '.'),
+  nameClash: (metric: string, type: string, other: string, otherType: string, where: string) =>
+    `Metric "${metric}" (${type}) clashes with ${where} "${other}" (${otherType}): Prometheus and OpenMetrics ` +
+    'read their samples as the same name (a histogram x writes x_bucket, x_sum and x_count; a counter ' +
+    'x or x_total is the family x with samples x_total). Rename one of them.',
   notANumber: (metric: string, method: string, value: unknown) =>
     `Metric "${metric}": ${method}() takes a finite number, got ${String(value)}.`,
   notAnInteger: (metric: string, method: string, value: unknown) =>

@@ -3,6 +3,9 @@ import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 
+/** The OpenMetrics version this package writes. */
+const OPENMETRICS_VERSION = '1.0.0';
+
 export type ExpositionContentType =
   typeof PROMETHEUS_CONTENT_TYPE | typeof OPENMETRICS_CONTENT_TYPE;
 
@@ -33,9 +36,13 @@ export function negotiateContentType(accept: string | string[] | undefined): Exp
       .split(';')
       .map((s) => s.trim());
     const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+    // Only the OpenMetrics version written here; asked for another, the text format answers.
+    const version = params.find((p) => p.startsWith('version='))?.slice('version='.length);
     const candidate =
       type === 'application/openmetrics-text'
-        ? OPENMETRICS_CONTENT_TYPE
+        ? version === undefined || version === OPENMETRICS_VERSION
+          ? OPENMETRICS_CONTENT_TYPE
+          : undefined
         : type === 'text/plain' || type === '*/*'
           ? PROMETHEUS_CONTENT_TYPE
           : undefined;

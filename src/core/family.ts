@@ -1,5 +1,6 @@
 import type { FamilyDefinition, MetricType } from './family-definition';
 import type { ExemplarLabels } from './exemplar';
+import { FamilyBudget, OVERFLOW_LABEL_VALUE, SeriesOverflowReason } from './series-budget';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries, SeriesLabels } from './series';
 
 /** One sample as prom-client's Registry formats it (see prom-client lib/registry.js). */
@@ -42,6 +43,10 @@ export class MetricFamily {
   /** Hooks run just before every scrape (for values that must be fresh, such as uptime). */
   readonly collectHooks: Array<() => void> = [];
   private readonly root: Node = new Map();
+  /** Set by the store: the limits of this metric's label sets (none for plain metrics). */
+  budget?: FamilyBudget;
+  /** Overflow series do not count against the budget. */
+  private readonly overflowSeries = new Set<AnySeries>();
   /** Sample objects per series, refreshed in place at each scrape (see pushHistogram). */
   private readonly samples = new WeakMap<AnySeries, Sample[]>();
   private readonly bounds?: Float64Array;
@@ -59,12 +64,63 @@ export class MetricFamily {
     }
   }
 
-  /** The series for these label values (in `labelNames` order), created on first use. */
-  resolve(values: readonly string[], path: readonly string[]): AnySeries {
+  /**
+   * The series for these label values (in `labelNames` order), created on first use.
+   * `variable` lists the positions of the caller's variable labels: with a budget, a new label
+   * set past it, or with a variable value over the length limit, gets the overflow series (its
+   * variable labels read `__overflow__`, fixed ones keep their values) and is counted.
+   */
+  resolve(
+    values: readonly string[],
+    path: readonly string[],
+    variable?: readonly number[],
+  ): AnySeries {
     const names = this.definition.labelNames;
     if (names.length === 0) {
       return this.series[0] ?? this.add(values, path);
     }
+    const budget = variable && variable.length > 0 ? this.budget : undefined;
+    if (budget) {
+      // Checked before the lookup: an over-long value never becomes a key.
+      for (const i of variable!) {
+        if (values[i]!.length > budget.maxLabelValueLength) {
+          return this.overflow(values, path, variable!, 'value-length');
+        }
+      }
+    }
+    const found = this.lookup(values);
+    if (found) return found;
+    if (budget && this.series.length - this.overflowSeries.size >= budget.maxSeries) {
+      return this.overflow(values, path, variable!, 'series-budget');
+    }
+    return this.insert(values, this.add(values, path));
+  }
+
+  private overflow(
+    values: readonly string[],
+    path: readonly string[],
+    variable: readonly number[],
+    reason: SeriesOverflowReason,
+  ): AnySeries {
+    const key = [...values];
+    for (const i of variable) key[i] = OVERFLOW_LABEL_VALUE;
+    let series = this.lookup(key);
+    if (!series) {
+      series = this.insert(key, this.add(key, path));
+      this.overflowSeries.add(series);
+    }
+    this.budget!.overflowed(reason);
+    return series;
+  }
+
+  private lookup(values: readonly string[]): AnySeries | undefined {
+    let node: Node | undefined = this.root;
+    const last = values.length - 1;
+    for (let i = 0; i < last && node; i++) node = node.get(values[i]!) as Node | undefined;
+    return node?.get(values[last]!) as AnySeries | undefined;
+  }
+
+  private insert(values: readonly string[], series: AnySeries): AnySeries {
     let node = this.root;
     const last = values.length - 1;
     for (let i = 0; i < last; i++) {
@@ -75,11 +131,8 @@ export class MetricFamily {
       }
       node = next;
     }
-    const found = node.get(values[last]!) as AnySeries | undefined;
-    if (found) return found;
-    const created = this.add(values, path);
-    node.set(values[last]!, created);
-    return created;
+    node.set(values[last]!, series);
+    return series;
   }
 
   /** Removes one series; later use of the same label values starts a fresh one. */
@@ -95,6 +148,7 @@ export class MetricFamily {
     if (!series) return false;
     leaf.delete(values[values.length - 1]!);
     this.series.splice(this.series.indexOf(series), 1);
+    this.overflowSeries.delete(series);
     return true;
   }
 

@@ -4,12 +4,19 @@ import { CLUSTER_AGGREGATORS, ClusterAggregator } from './cluster/cluster-aggreg
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricsLevel } from './level';
-import { sanitizeHierarchyName, validatePrefix, validateProcessLabels } from './naming';
+import {
+  buildMetricName,
+  sanitizeHierarchyName,
+  validatePrefix,
+  validateProcessLabels,
+} from './naming';
 import { NamingProfileName, namingProfile } from './naming-profile';
+import { SeriesBudget, SeriesBudgetOptions, SERIES_OVERFLOW_METRIC } from './series-budget';
+import type { SeriesOverflowEvent } from './series-budget';
 import { RuntimePromRegistry } from './prom-registry';
 import { MetricCreatedEvent, MetricStore } from './store';
 
-export interface DistributedRuntimeOptions {
+export interface DistributedRuntimeOptions extends SeriesBudgetOptions {
   /**
    * Naming profile: `classic` (default; `dynamo_<name>{namespace,component,endpoint}`) or
    * `component` (today's Dynamo: `dynamo_component_<name>{dynamo_namespace,...}`).
@@ -127,6 +134,8 @@ export class DistributedRuntime extends MetricsLevel {
       includeGlobalRegistry: options.includeGlobalRegistry ?? false,
       globalRegistry: options.globalRegistry ?? globalRegistry,
       onMetricCreated: options.onMetricCreated,
+      budget: options,
+      overflowMetricName: buildMetricName(prefix, SERIES_OVERFLOW_METRIC),
     });
     super(store, prefix, []);
   }
@@ -145,6 +154,29 @@ export class DistributedRuntime extends MetricsLevel {
    */
   withPrefix(prefix: string, options: { allowHierarchyLabels?: boolean } = {}): PrefixedLevel {
     return new PrefixedLevel(this.store, validatePrefix(prefix), !options.allowHierarchyLabels);
+  }
+
+  /** The series limits of this runtime (see README, "Cardinality"). */
+  get seriesBudget(): SeriesBudget {
+    return this.store.budget;
+  }
+
+  /**
+   * Counts one lookup recorded in an overflow series by a caller with a budget of its own (the
+   * LLM frontend's models), in `<prefix>_series_overflow_total{metric}`; the first one per metric
+   * is reported through `onSeriesOverflow`.
+   */
+  recordSeriesOverflow(event: SeriesOverflowEvent): void {
+    this.store.budget.overflowed(event);
+  }
+
+  /**
+   * Refuses metrics in prom-client's global registry (when included) whose names clash with this
+   * runtime's; metrics created here are checked at creation, this covers ones registered there
+   * later. The module calls it once at start-up.
+   */
+  checkGlobalRegistry(): void {
+    this.store.checkGlobalRegistry();
   }
 
   /** Seconds since the runtime was created. */

@@ -32,6 +32,19 @@ export {
   SeriesLabels,
 } from './series';
 export type { MetricCreatedEvent } from './store';
+export {
+  OVERFLOW_LABEL_VALUE,
+  DEFAULT_MAX_SERIES,
+  DEFAULT_MAX_LABEL_VALUE_LENGTH,
+  SERIES_OVERFLOW_METRIC,
+} from './series-budget';
+export type {
+  SeriesBudget,
+  SeriesBudgetOptions,
+  SeriesOverflowEvent,
+  SeriesOverflowReason,
+} from './series-budget';
+export { wellFormed } from './label-value';
 export * from './worker-metrics';
 export { RuntimePromRegistry } from './prom-registry';
 export {

@@ -2,6 +2,7 @@ import { DEFAULT_BUCKETS } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { FamilyDefinition } from './family-definition';
+import { wellFormed } from './label-value';
 import { MetricRequest } from './metric-factories';
 import { validateUserLabelNames } from './naming';
 
@@ -80,7 +81,7 @@ export function defineMetric(
     if (typeof value !== 'string' && typeof value !== 'number') {
       throw new DynamoMetricsError(MESSAGES.invalidConstLabelValue(name, label, value));
     }
-    fixed[label] = String(value);
+    fixed[label] = wellFormed(String(value));
   }
   let buckets: readonly number[] | undefined;
   if (histogram) {

@@ -1,6 +1,7 @@
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricFamily } from './family';
+import { wellFormed } from './label-value';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 
 export type LabelValue = string | number;
@@ -16,6 +17,8 @@ export class MetricVec<S extends AnySeries> {
    * or the index of the variable label that supplies it.
    */
   private readonly slots: ReadonlyArray<string | number>;
+  /** Positions (in family order) of the variable labels: the ones a series budget limits. */
+  private readonly variable: readonly number[];
 
   constructor(
     private readonly family: MetricFamily,
@@ -27,6 +30,7 @@ export class MetricVec<S extends AnySeries> {
     this.slots = family.definition.labelNames.map((name) =>
       Object.hasOwn(fixed, name) ? fixed[name]! : labelNames.indexOf(name),
     );
+    this.variable = this.slots.flatMap((slot, i) => (typeof slot === 'number' ? [i] : []));
   }
 
   get name(): string {
@@ -35,7 +39,7 @@ export class MetricVec<S extends AnySeries> {
 
   /** `labels({ model: 'a' })` or positional `labels('a')`. */
   labels(...args: [LabelValues] | LabelValue[]): S {
-    return this.family.resolve(this.values(args), this.path) as S;
+    return this.family.resolve(this.values(args), this.path, this.variable) as S;
   }
 
   /** Forgets one series (for label values that will not come back). */
@@ -85,7 +89,9 @@ export class MetricVec<S extends AnySeries> {
         throw new DynamoMetricsError(MESSAGES.invalidLabelValue(this.name, names[i]!, v));
       }
     }
-    return this.slots.map((slot) => (typeof slot === 'string' ? slot : String(vars[slot])));
+    return this.slots.map((slot) =>
+      typeof slot === 'string' ? slot : wellFormed(String(vars[slot])),
+    );
   }
 }
 

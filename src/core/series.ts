@@ -39,13 +39,18 @@ export class CounterSeries extends BaseSeries {
       this.value += 1;
       return;
     }
-    if (!(amount >= 0 && amount < Infinity)) {
+    // typeof first: '5' >= 0 holds, and '5' would concatenate; true would add 1.
+    if (typeof amount !== 'number' || !(amount >= 0 && amount < Infinity)) {
       throw new DynamoMetricsError(MESSAGES.negativeIncrement(this.metricName, amount));
     }
     if (this.integer && !Number.isInteger(amount)) {
       throw new DynamoMetricsError(MESSAGES.notAnInteger(this.metricName, 'inc', amount));
     }
-    this.value += amount;
+    const next = this.value + amount;
+    if (next === Infinity) {
+      throw new DynamoMetricsError(MESSAGES.counterOverflow(this.metricName, this.value, amount));
+    }
+    this.value = next;
   }
 
   get(): number {

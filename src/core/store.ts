@@ -4,8 +4,10 @@ import { DynamoMetricsError } from './dynamo-metrics.error';
 import { ExpositionContentType, ExposableMetric, renderMetrics } from './exposition';
 import { MetricFamily } from './family';
 import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
+import { NameClashIndex, NamedMetric } from './name-clash';
 import type { NamingProfile } from './naming-profile';
-import { AnySeries } from './series';
+import { AnySeries, CounterSeries } from './series';
+import { SeriesBudget, SeriesBudgetOptions, SERIES_OVERFLOW_HELP } from './series-budget';
 
 export interface MetricCreatedEvent {
   name: string;
@@ -23,7 +25,16 @@ export interface MetricStoreOptions {
   includeGlobalRegistry: boolean;
   globalRegistry: Registry;
   onMetricCreated?: (event: MetricCreatedEvent) => void;
+  budget: SeriesBudgetOptions;
+  /** Full name of the counter of overflowed lookups (`<prefix>_series_overflow_total`). */
+  overflowMetricName: string;
 }
+
+/** The global registry's metrics, as far as names go. */
+const foreignMetrics = (registry: Registry): NamedMetric[] =>
+  registry.getMetricsAsArray() as unknown as NamedMetric[];
+
+const GLOBAL_REGISTRY = "prom-client's global registry metric";
 
 const within = (path: readonly string[], level: readonly string[]): boolean =>
   level.length <= path.length && level.every((name, i) => path[i] === name);
@@ -31,8 +42,16 @@ const within = (path: readonly string[], level: readonly string[]): boolean =>
 /** The families of one runtime: get-or-create by name, and rendering of any subtree. */
 export class MetricStore {
   private readonly families = new Map<string, MetricFamily>();
+  private readonly names = new NameClashIndex();
+  readonly budget: SeriesBudget;
+  /** `series_overflow_total{metric}`, created at the first overflow; series by metric name. */
+  private readonly overflowCounts = new Map<string, CounterSeries>();
 
-  constructor(readonly options: MetricStoreOptions) {}
+  constructor(readonly options: MetricStoreOptions) {
+    this.budget = new SeriesBudget(options.budget, options.overflowMetricName, (metric) =>
+      this.countOverflow(metric),
+    );
+  }
 
   family(definition: FamilyDefinition): MetricFamily {
     const existing = this.families.get(definition.name);
@@ -48,9 +67,44 @@ export class MetricStore {
       }
       return existing;
     }
+    this.names.check(definition);
+    if (this.options.includeGlobalRegistry) {
+      const mine = new NameClashIndex();
+      mine.add(definition);
+      mine.checkForeign(foreignMetrics(this.options.globalRegistry), GLOBAL_REGISTRY);
+    }
     const created = new MetricFamily(definition);
+    if (definition.labelNames.length > 0 && definition.name !== this.options.overflowMetricName) {
+      created.budget = this.budget.forMetric(definition.name);
+    }
+    this.names.add(definition);
     this.families.set(definition.name, created);
     return created;
+  }
+
+  /**
+   * Refuses prom-client global-registry metrics that share a name with this runtime's (the
+   * output would keep one and drop the other); for metrics registered there after ours.
+   */
+  checkGlobalRegistry(): void {
+    if (!this.options.includeGlobalRegistry) return;
+    this.names.checkForeign(foreignMetrics(this.options.globalRegistry), GLOBAL_REGISTRY);
+  }
+
+  private countOverflow(metric: string): void {
+    let series = this.overflowCounts.get(metric);
+    if (!series) {
+      const family = this.family({
+        name: this.options.overflowMetricName,
+        type: 'counter',
+        integer: true,
+        help: SERIES_OVERFLOW_HELP,
+        labelNames: ['metric'],
+      });
+      series = family.resolve([metric], []) as CounterSeries;
+      this.overflowCounts.set(metric, series);
+    }
+    series.value++;
   }
 
   get(name: string): MetricFamily | undefined {

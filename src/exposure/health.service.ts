@@ -43,6 +43,11 @@ export class HealthService
     if (!this.endpoints.has(endpoint)) this.endpoints.set(endpoint, 'notready');
   }
 
+  /** Endpoints registered so far (decorated handlers, and any given a status). */
+  endpointNames(): string[] {
+    return [...this.endpoints.keys()];
+  }
+
   setSystemStatus(status: HealthStatus): void {
     this.systemStatus = status;
   }

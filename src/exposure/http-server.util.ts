@@ -36,13 +36,14 @@ export function routeTable(
   onError: (path: string, err: Error) => void,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const path = (req.url ?? '/').split('?')[0]!;
+    const path = requestPath(req.url);
     try {
+      // An unknown path is 404 whatever the method; a known one answers GET and HEAD only.
+      const route = routes.get(path);
+      if (!route) return send(res, 404, TEXT, 'Not Found\n');
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         return send(res, 405, TEXT, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
       }
-      const route = routes.get(path);
-      if (!route) return send(res, 404, TEXT, 'Not Found\n');
       await route(req, res);
     } catch (err) {
       onError(path, err as Error);
@@ -50,6 +51,21 @@ export function routeTable(
     }
   };
   return (req, res) => void handle(req, res);
+}
+
+/**
+ * The path of a request target: origin-form (`/metrics?x`) or absolute-form
+ * (`http://host:8081/metrics`, which HTTP/1.1 servers must accept, and proxies send).
+ */
+export function requestPath(target = '/'): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    try {
+      return new URL(target).pathname;
+    } catch {
+      return target;
+    }
+  }
+  return target.split('?')[0]!;
 }
 
 /** The environment variables that set a server's port and host, named in its start-up errors. */

@@ -1,5 +1,6 @@
 import { createServer, Server } from 'node:http';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { negotiateContentType } from '../core';
 import { LOG_MESSAGES, SYSTEM_SERVER } from '../config/config.messages';
 import {
   DYNAMO_METRICS_CONFIG,
@@ -71,6 +72,11 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       [
         this.config.system.metricsPath,
         async (req, res) => {
+          if (req.method === 'HEAD') {
+            // Headers only: no rendering, and not a scrape.
+            res.writeHead(200, { 'content-type': negotiateContentType(req.headers.accept) });
+            return void res.end();
+          }
           const { contentType, body } = await this.exporter.render(req.headers.accept);
           send(res, 200, contentType, body);
         },

@@ -11,6 +11,7 @@ import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig, TraceContext } from '../config/dynamo-metrics-options.interface';
 import { FRONTEND_METRICS, RequestType } from './frontend-metrics.constants';
 import { FrontendRequest, ModelSeries } from './frontend-request';
+import { ModelBudget } from './model-budget';
 
 export interface StartRequestOptions {
   /** Model name; lower-cased for the label. */
@@ -36,7 +37,9 @@ export class FrontendMetrics {
   private readonly requests: CounterVec;
   private readonly inflight: GaugeVec;
   private readonly histograms: Record<Exclude<keyof ModelSeries, 'inflight'>, HistogramVec>;
+  /** Bounded by `models`: at most `frontend.maxModels` names plus `__overflow__`. */
   private readonly byModel = new Map<string, ModelSeries>();
+  private readonly models: ModelBudget;
 
   constructor(
     runtime: DistributedRuntime,
@@ -47,6 +50,7 @@ export class FrontendMetrics {
     const level = runtime.withPrefix(config.frontendPrefix, { allowHierarchyLabels: true });
     const m = FRONTEND_METRICS;
     this.requests = level.createIntCounterVec(m.requests.name, m.requests.help, m.requests.labels);
+    this.models = new ModelBudget(runtime, this.requests.name, config);
     this.inflight = level.createIntGaugeVec(m.inflight.name, m.inflight.help, m.inflight.labels);
     const histogram = (d: {
       name: string;
@@ -64,7 +68,7 @@ export class FrontendMetrics {
   }
 
   startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
-    const name = String(model).toLowerCase();
+    const name = this.models.label(String(model));
     const type: RequestType = stream ? 'stream' : 'unary';
     const exemplar =
       trace === undefined || trace instanceof ExemplarText

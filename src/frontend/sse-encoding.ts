@@ -1,4 +1,5 @@
 import { Observable } from 'rxjs';
+import { openAiError } from './openai-error';
 
 /** Async iteration over an Observable's values (rxjs has no built-in one in v7). */
 export async function* observableValues<T>(source: Observable<T>): AsyncGenerator<T> {
@@ -38,19 +39,30 @@ export async function* observableValues<T>(source: Observable<T>): AsyncGenerato
 
 /**
  * OpenAI's streaming framing: each chunk object as `data: <json>\n\n`, then `data: [DONE]\n\n`.
- * Strings and buffers are taken as already framed and pass through unchanged.
+ * Strings and buffers are taken as already framed and pass through unchanged. A stream that
+ * fails after its first event ends with one `data: {"error": {...}}` event (no [DONE]), which
+ * OpenAI's SDKs raise as an API error; one that fails before it rethrows, so the router can
+ * still answer with an error status.
  */
 export async function* encodeSse(
   chunks: AsyncIterable<unknown>,
 ): AsyncGenerator<string | Uint8Array> {
   let framed = false;
-  for await (const chunk of chunks) {
-    if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
-      yield chunk;
-    } else {
-      framed = true;
-      yield `data: ${JSON.stringify(chunk)}\n\n`;
+  let started = false;
+  try {
+    for await (const chunk of chunks) {
+      started = true;
+      if (typeof chunk === 'string' || chunk instanceof Uint8Array) {
+        yield chunk;
+      } else {
+        framed = true;
+        yield `data: ${JSON.stringify(chunk)}\n\n`;
+      }
     }
+  } catch (err) {
+    if (!started) throw err;
+    yield `data: ${JSON.stringify(openAiError(err))}\n\n`;
+    return;
   }
   if (framed) yield 'data: [DONE]\n\n';
 }

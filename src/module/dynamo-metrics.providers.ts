@@ -14,6 +14,7 @@ import { DynamoEndpointMetadataAccessor } from '../endpoint/dynamo-endpoint-meta
 import { ClusterWorkerService } from '../exposure/cluster-worker.service';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
+import { StartupChecks } from '../exposure/startup-checks.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendInstrumentation } from '../frontend/llm-frontend.instrumentation';
@@ -45,6 +46,12 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
           logger.debug(
             LOG_MESSAGES.metricCreated(e.name, e.type, e.level, e.labelNames, e.constLabels),
           ),
+        ...config.series,
+        // Once per metric: the first label set that went to its __overflow__ series.
+        onSeriesOverflow: (e) =>
+          logger.warn(
+            LOG_MESSAGES.seriesOverflow(e.metric, e.reason, e.limit, e.counter!, e.label),
+          ),
       }),
   },
   {
@@ -56,6 +63,8 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   HealthService,
   { provide: ENDPOINT_READINESS, useExisting: HealthService },
   MetricsExporter,
+  // Before SystemServer: a start-up error must come before the port is opened.
+  StartupChecks,
   SystemServer,
   ClusterWorkerService,
   FrontendMetrics,

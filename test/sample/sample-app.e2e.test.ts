@@ -329,14 +329,25 @@ for (const platform of ['express', 'fastify'] as const) {
             'server_error',
           );
         } else {
-          // Headers went out with the first chunk: 200, then the stream stops without [DONE].
+          // Headers went out with the first chunk: 200, then one OpenAI error event, no [DONE].
           assert.equal(result.status, 200, what);
           assert.ok(
             !result.text.includes('[DONE]'),
             `${what}: a failed stream must not end in [DONE]`,
           );
           assert.ok(result.text.includes('"Hello"'), `${what}: the first token was sent`);
-          assert.equal(result.complete, false, `${what}: the connection is cut, not ended cleanly`);
+          assert.deepEqual(
+            JSON.parse(sseData(result.text).at(-1)!),
+            {
+              error: {
+                message: 'Internal server error',
+                type: 'server_error',
+                param: null,
+                code: null,
+              },
+            },
+            `${what}: ends with an OpenAI error event`,
+          );
         }
       }
       for (const [i, res] of invalid.entries()) {

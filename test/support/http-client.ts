@@ -22,6 +22,8 @@ export interface HttpOptions {
   timeoutMs?: number;
   /** Reuse connections (a shared keep-alive agent), as browsers and fetch() do. */
   keepAlive?: boolean;
+  /** Default 127.0.0.1. */
+  host?: string;
 }
 
 const keepAliveAgent = new Agent({ keepAlive: true });
@@ -43,7 +45,7 @@ export function http(
     const payload = body === undefined || parts ? undefined : Buffer.from(body as string | Buffer);
     const req = httpRequest(
       {
-        host: '127.0.0.1',
+        host: options.host ?? '127.0.0.1',
         port,
         method,
         path,
@@ -93,9 +95,11 @@ export const postJson = (port: number, path: string, value: unknown) =>
 
 /** GET of a full URL on 127.0.0.1 over a kept-alive connection. */
 export function get(url: string, headers: Record<string, string> = {}): Promise<HttpResult> {
-  const { port, pathname, search } = new URL(url);
+  const { hostname, port, pathname, search } = new URL(url);
   return http(Number(port), 'GET', `${pathname}${search}`, undefined, headers, {
     keepAlive: true,
+    // An IPv6 literal comes bracketed in URLs, bare in socket addresses.
+    host: hostname.replace(/^\[|\]$/g, ''),
   });
 }
 
