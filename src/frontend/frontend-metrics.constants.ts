@@ -44,6 +44,57 @@ export const FRONTEND_METRICS = {
   },
 } as const;
 
+/**
+ * The `component` profile's additions (today's Dynamo frontend). Its `requests_total` also has
+ * `error_type`, and every frontend metric carries `dynamo_namespace` (the module's namespace).
+ */
+export const COMPONENT_FRONTEND_METRICS = {
+  errorTypeLabel: 'error_type',
+  namespaceLabel: 'dynamo_namespace',
+  /** Same value as `inflight_requests`: Dynamo is renaming one to the other. */
+  active: {
+    name: 'active_requests',
+    help: 'Number of LLM requests in progress (the same value as inflight_requests)',
+    labels: ['model'],
+  },
+  queued: {
+    name: 'queued_requests',
+    help: 'Number of LLM requests started that have no first token yet',
+    labels: ['model'],
+  },
+  disconnected: {
+    name: 'disconnected_clients',
+    help: 'Number of clients that went away before their response was complete',
+  },
+  outputTokensTotal: {
+    name: 'output_tokens_total',
+    help: 'Total output tokens, counted as they stream',
+    labels: ['model'],
+  },
+  cachedTokens: {
+    name: 'cached_tokens',
+    help: 'Prompt tokens served from cache per request (usage.prompt_tokens_details.cached_tokens)',
+    labels: ['model'],
+    buckets: [0, 50, 100, 500, 1000, 2000, 4000, 8000, 16000, 32000, 64000, 128000],
+  },
+} as const;
+
+/**
+ * `error_type` of a failed request (`component` profile), from what the handler, a pipe or the
+ * connection did: HTTP 400/422 and other 4xx `validation`, 404 `not_found`, 429 and 503
+ * `overload`, 501 `not_implemented`, a client that went away `cancelled`, anything else (5xx,
+ * a plain throw, a failed stream) `internal`. Empty on success.
+ */
+export const FRONTEND_ERROR_TYPES = [
+  'validation',
+  'not_found',
+  'overload',
+  'cancelled',
+  'internal',
+  'not_implemented',
+] as const;
+export type FrontendErrorType = (typeof FRONTEND_ERROR_TYPES)[number];
+
 export type RequestType = 'unary' | 'stream';
 export type RequestStatus = 'success' | 'error';
 

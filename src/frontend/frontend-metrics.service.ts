@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  CounterVec,
-  DistributedRuntime,
-  ExemplarText,
-  GaugeVec,
-  HistogramVec,
-  traceExemplar,
-} from '../core';
+import { DistributedRuntime, ExemplarText, traceExemplar } from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig, TraceContext } from '../config/dynamo-metrics-options.interface';
-import { FRONTEND_METRICS, RequestType } from './frontend-metrics.constants';
+import { frontendErrorType } from './frontend-error-type';
+import { FrontendFamilies } from './frontend-families';
+import { RequestType } from './frontend-metrics.constants';
 import { FrontendRequest, ModelSeries } from './frontend-request';
 import { ModelBudget } from './model-budget';
 
@@ -34,12 +29,12 @@ export interface StartRequestOptions {
  */
 @Injectable()
 export class FrontendMetrics {
-  private readonly requests: CounterVec;
-  private readonly inflight: GaugeVec;
-  private readonly histograms: Record<Exclude<keyof ModelSeries, 'inflight'>, HistogramVec>;
+  private readonly families: FrontendFamilies;
   /** Bounded by `models`: at most `frontend.maxModels` names plus `__overflow__`. */
   private readonly byModel = new Map<string, ModelSeries>();
   private readonly models: ModelBudget;
+  /** Whether refusals (4xx before any response) are counted: the `component` profile. */
+  readonly countsRefusals: boolean;
 
   constructor(
     runtime: DistributedRuntime,
@@ -48,23 +43,11 @@ export class FrontendMetrics {
     // Frontend metrics live at runtime level under their own prefix and use an `endpoint`
     // label of their own (the OpenAI route), as Dynamo's frontend does.
     const level = runtime.withPrefix(config.frontendPrefix, { allowHierarchyLabels: true });
-    const m = FRONTEND_METRICS;
-    this.requests = level.createIntCounterVec(m.requests.name, m.requests.help, m.requests.labels);
-    this.models = new ModelBudget(runtime, this.requests.name, config);
-    this.inflight = level.createIntGaugeVec(m.inflight.name, m.inflight.help, m.inflight.labels);
-    const histogram = (d: {
-      name: string;
-      help: string;
-      labels: readonly string[];
-      buckets: readonly number[];
-    }) => level.createHistogramVec(d.name, d.help, d.labels, {}, d.buckets);
-    this.histograms = {
-      duration: histogram(m.duration),
-      inputTokens: histogram(m.inputTokens),
-      outputTokens: histogram(m.outputTokens),
-      timeToFirstToken: histogram(m.timeToFirstToken),
-      interTokenLatency: histogram(m.interTokenLatency),
-    };
+    // Today's Dynamo labels every frontend metric with its namespace (its planner filters on it).
+    const namespace = config.naming === 'component' ? config.namespace : undefined;
+    this.families = new FrontendFamilies(level, namespace);
+    this.countsRefusals = namespace !== undefined;
+    this.models = new ModelBudget(runtime, this.families.requests.name, config);
   }
 
   startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
@@ -74,21 +57,19 @@ export class FrontendMetrics {
       trace === undefined || trace instanceof ExemplarText
         ? trace
         : traceExemplar(trace.traceId, trace.spanId);
-    return new FrontendRequest(this.series(name), this.requests, name, endpoint, type, exemplar);
+    const outcome = this.families.outcome(name, endpoint, type);
+    return new FrontendRequest(this.series(name), outcome, name, endpoint, type, exemplar);
+  }
+
+  /** A request refused before its handler ran (`component` profile: counted with its error type). */
+  refused(request: Omit<StartRequestOptions, 'trace'>, err: unknown): void {
+    this.startRequest(request).discard(frontendErrorType(err));
   }
 
   private series(model: string): ModelSeries {
     let series = this.byModel.get(model);
     if (!series) {
-      const h = this.histograms;
-      series = {
-        inflight: this.inflight.labels(model),
-        duration: h.duration.labels(model),
-        inputTokens: h.inputTokens.labels(model),
-        outputTokens: h.outputTokens.labels(model),
-        timeToFirstToken: h.timeToFirstToken.labels(model),
-        interTokenLatency: h.interTokenLatency.labels(model),
-      };
+      series = this.families.modelSeries(model);
       this.byModel.set(model, series);
     }
     return series;

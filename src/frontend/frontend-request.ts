@@ -1,5 +1,5 @@
-import type { CounterVec, ExemplarText, GaugeSeries, HistogramSeries } from '../core';
-import type { RequestStatus, RequestType } from './frontend-metrics.constants';
+import type { ExemplarText, GaugeSeries, HistogramSeries, CounterSeries } from '../core';
+import type { FrontendErrorType, RequestStatus, RequestType } from './frontend-metrics.constants';
 
 /** The series of one model, resolved once per model rather than per request. */
 export interface ModelSeries {
@@ -9,11 +9,27 @@ export interface ModelSeries {
   outputTokens: HistogramSeries;
   timeToFirstToken: HistogramSeries;
   interTokenLatency: HistogramSeries;
+  /** The `component` profile's additions; absent under `classic`. */
+  active?: GaugeSeries;
+  queued?: GaugeSeries;
+  outputTokensTotal?: CounterSeries;
+  cachedTokens?: HistogramSeries;
 }
+
+/**
+ * Counts one finished request in `requests_total` (with its error type where the profile has
+ * one); `refused`: a 4xx before any response, which only the `component` profile counts.
+ */
+export type RequestOutcome = (
+  status: RequestStatus,
+  errorType?: FrontendErrorType,
+  refused?: boolean,
+) => void;
 
 export interface TokenUsage {
   prompt_tokens?: number;
   completion_tokens?: number;
+  prompt_tokens_details?: { cached_tokens?: number };
 }
 
 /**
@@ -27,10 +43,11 @@ export class FrontendRequest {
   private streamedTokens = 0;
   private usageSeen?: TokenUsage;
   private done = false;
+  private queued: boolean;
 
   constructor(
     private readonly series: ModelSeries,
-    private readonly requests: CounterVec,
+    private readonly outcome: RequestOutcome,
     readonly model: string,
     readonly endpoint: string,
     readonly requestType: RequestType,
@@ -38,6 +55,9 @@ export class FrontendRequest {
     private readonly exemplar?: ExemplarText,
   ) {
     series.inflight.inc();
+    series.active?.inc();
+    series.queued?.inc();
+    this.queued = series.queued !== undefined;
   }
 
   /** A chunk carrying `count` tokens arrived: TTFT on the first, ITL (per token) after that. */
@@ -46,6 +66,7 @@ export class FrontendRequest {
     const now = performance.now();
     if (this.lastTokenAt === undefined) {
       this.series.timeToFirstToken.observe((now - this.started) / 1000, this.exemplar);
+      this.unqueue();
     } else {
       const perToken = (now - this.lastTokenAt) / 1000 / count;
       const itl = this.series.interTokenLatency;
@@ -53,6 +74,7 @@ export class FrontendRequest {
     }
     this.lastTokenAt = now;
     this.streamedTokens += count;
+    this.series.outputTokensTotal?.inc(count);
   }
 
   /** Token counts reported by the response (`usage`); they win over counted chunks. */
@@ -60,25 +82,51 @@ export class FrontendRequest {
     if (usage && typeof usage === 'object') this.usageSeen = usage;
   }
 
-  end(status: RequestStatus): void {
+  /** `errorType` (`component` profile): why it failed; `cancelled` when the client went away. */
+  end(status: RequestStatus, errorType?: FrontendErrorType): void {
     if (this.done) return;
     this.done = true;
     const s = this.series;
-    s.inflight.dec();
+    this.release();
     s.duration.observe((performance.now() - this.started) / 1000, this.exemplar);
-    this.requests.labels(this.model, this.endpoint, this.requestType, status).inc();
-    const input = this.usageSeen?.prompt_tokens;
+    this.outcome(status, status === 'error' ? (errorType ?? 'internal') : undefined);
+    const usage = this.usageSeen;
+    const input = usage?.prompt_tokens;
     if (typeof input === 'number' && input >= 0) s.inputTokens.observe(input);
     const output =
-      this.usageSeen?.completion_tokens ??
-      (this.requestType === 'stream' ? this.streamedTokens : undefined);
-    if (typeof output === 'number' && output >= 0) s.outputTokens.observe(output);
+      usage?.completion_tokens ?? (this.requestType === 'stream' ? this.streamedTokens : undefined);
+    if (typeof output === 'number' && output >= 0) {
+      s.outputTokens.observe(output);
+      // Streamed tokens were counted as they came; the rest (a unary response's) now.
+      if (s.outputTokensTotal && output > this.streamedTokens) {
+        s.outputTokensTotal.inc(output - this.streamedTokens);
+      }
+    }
+    const cached = usage?.prompt_tokens_details?.cached_tokens;
+    if (s.cachedTokens && typeof cached === 'number' && cached >= 0) s.cachedTokens.observe(cached);
   }
 
-  /** Ends without recording anything but the in-flight gauge: the request was refused (4xx). */
-  discard(): void {
+  /**
+   * The request was refused (a 4xx before any response): only the gauges return. Under the
+   * `component` profile it is also counted in `requests_total` with its `errorType`.
+   */
+  discard(errorType: FrontendErrorType = 'validation'): void {
     if (this.done) return;
     this.done = true;
+    this.release();
+    this.outcome('error', errorType, true);
+  }
+
+  private unqueue(): void {
+    if (this.queued) {
+      this.queued = false;
+      this.series.queued!.dec();
+    }
+  }
+
+  private release(): void {
     this.series.inflight.dec();
+    this.series.active?.dec();
+    this.unqueue();
   }
 }

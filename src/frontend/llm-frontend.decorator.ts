@@ -1,5 +1,6 @@
-import { SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
 import { LLM_FRONTEND_METADATA } from './frontend-metrics.constants';
+import { LlmFrontendRefusalInterceptor } from './frontend-refusals';
 import type { LlmFrontendEndpointOptions } from './llm-frontend-options.interface';
 
 /**
@@ -8,7 +9,12 @@ import type { LlmFrontendEndpointOptions } from './llm-frontend-options.interfac
  * OpenAI-compatible handler. A unary handler returns the response object (its `usage` gives the
  * token counts); a streaming one (`stream: true`) returns an Observable or async iterable of
  * chunk objects, which are sent as Server-Sent Events (`data: {...}` then `data: [DONE]`).
- * A handler that throws a 4xx HttpException (bad request, unknown model) is not counted.
+ * A request refused with a 4xx (by the handler or a pipe: bad request, unknown model) is not
+ * counted under the `classic` profile; under `component` it is counted in `requests_total` with
+ * its `error_type` (see FRONTEND_ERROR_TYPES), which is what the interceptor is for.
  */
 export const LlmFrontendEndpoint = (options: LlmFrontendEndpointOptions = {}): MethodDecorator =>
-  SetMetadata(LLM_FRONTEND_METADATA, options);
+  applyDecorators(
+    SetMetadata(LLM_FRONTEND_METADATA, options),
+    UseInterceptors(LlmFrontendRefusalInterceptor),
+  );

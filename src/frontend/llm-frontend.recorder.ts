@@ -9,9 +9,11 @@ import type {
 } from '../instrumentation/method-instrumentation.interface';
 import { watchAsyncIterable } from '../instrumentation/result-watchers';
 import { TraceContextService } from '../instrumentation/trace-context.service';
+import { frontendErrorType } from './frontend-error-type';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { FrontendRequest } from './frontend-request';
 import type { LlmFrontendEndpointOptions, LlmRequestBody } from './llm-frontend-options.interface';
+import { markStarted } from './frontend-refusals';
 import { encodeSse, observableValues } from './sse-encoding';
 import { Chunk, defaultTokenCount } from './token-count';
 
@@ -57,10 +59,16 @@ export class LlmFrontendRecorder implements MethodRecorder {
     });
     // A client that leaves before the response is complete makes the request an error.
     if (raw && typeof raw.once === 'function') {
-      raw.once('close', () => request.end(raw.writableFinished ? 'success' : 'error'));
+      markStarted(raw);
+      raw.once('close', () =>
+        raw.writableFinished ? request.end('success') : request.end('error', 'cancelled'),
+      );
     }
     const onResult = (value: unknown) => this.onResult(value, request, response, raw !== undefined);
-    const onError = (err: unknown) => (isRefusal(err) ? request.discard() : request.end('error'));
+    const onError = (err: unknown) =>
+      isRefusal(err)
+        ? request.discard(frontendErrorType(err))
+        : request.end('error', frontendErrorType(err));
     if (this.traces === undefined) return callHandler(self, original, args, onResult, onError);
     // Decorated providers the handler calls (the backend) inherit its trace.
     return this.traces.run(trace, () => callHandler(self, original, args, onResult, onError));
@@ -93,9 +101,9 @@ export class LlmFrontendRecorder implements MethodRecorder {
         request.usage((chunk as Chunk | null)?.usage);
       },
       complete: () => request.end('success'),
-      error: () => request.end('error'),
+      error: (err) => request.end('error', frontendErrorType(err)),
       // The consumer stopped early: the client went away.
-      cancel: () => request.end('error'),
+      cancel: () => request.end('error', 'cancelled'),
     });
     return encodeSse(watched);
   }
