@@ -21,6 +21,17 @@ export interface GenerateRequest {
  * worker metrics of every call (requests, concurrency, duration until the token stream ends,
  * bytes in and out via the size functions, errors by type).
  */
+/**
+ * Under the `component` naming profile (DYN_METRICS_NAMING=component) the worker metrics carry
+ * the request's model, lower-cased as the frontend does, since today's Dynamo dashboard filters
+ * every worker panel on `model`; the classic output stays the guide's. Read when the class is
+ * defined, which is after main.ts has applied the sample's defaults.
+ */
+const MODEL_LABEL =
+  process.env.DYN_METRICS_NAMING?.trim() === 'component'
+    ? { model: ([request]: unknown[]) => (request as GenerateRequest).model.toLowerCase() }
+    : undefined;
+
 @Injectable()
 export class BackendService {
   private readonly tokens: CounterVec;
@@ -51,6 +62,7 @@ export class BackendService {
     endpoint: 'generate',
     requestSize: ([request]) => Buffer.byteLength((request as GenerateRequest).prompt),
     responseSize: (token) => Buffer.byteLength(token as string),
+    labels: MODEL_LABEL,
   })
   generate(request: GenerateRequest): AsyncGenerator<string> {
     this.promptChars.observe(request.prompt.length);

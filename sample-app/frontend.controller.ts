@@ -1,9 +1,17 @@
-import { Body, Controller, HttpCode, InternalServerErrorException, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  HttpCode,
+  InternalServerErrorException,
+  NotFoundException,
+  Post,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GaugeSeries, InjectNamespace, LlmFrontendEndpoint, Namespace } from '../src';
 import { BackendService } from './backend.service';
 import { ChatRequestPipe, CompletionRequestPipe } from './openai-request.pipe';
-import { ChatCompletionRequest, CompletionRequest, Usage } from './openai.types';
+import { ChatCompletionRequest, CompletionRequest, OpenAiError, Usage } from './openai.types';
+import { PrefixCache } from './prefix-cache';
 import { countPromptTokens } from './token-generator';
 
 type Kind = 'chat' | 'text';
@@ -16,6 +24,11 @@ type Kind = 'chat' | 'text';
 @Controller('v1')
 export class FrontendController {
   private readonly activeStreams: GaugeSeries;
+  /** SAMPLE_MODELS (comma-separated): the models served; unset, any model is. */
+  private readonly models = process.env.SAMPLE_MODELS?.split(',')
+    .map((m) => m.trim().toLowerCase())
+    .filter(Boolean);
+  private readonly prefixCache = new PrefixCache();
 
   constructor(
     private readonly backend: BackendService,
@@ -44,13 +57,26 @@ export class FrontendController {
   }
 
   private respond(kind: Kind, model: string, prompt: string, stream: boolean, maxTokens = 16) {
+    if (this.models?.length && !this.models.includes(model.toLowerCase())) {
+      // 404, as OpenAI answers an unknown model (error_type "not_found").
+      throw new NotFoundException({
+        error: {
+          message: `The model \`${model}\` does not exist`,
+          type: 'invalid_request_error',
+          param: 'model',
+          code: 'model_not_found',
+        },
+      } satisfies OpenAiError);
+    }
     const tokens = this.backend.generate({ model, prompt, maxTokens });
+    const cached = this.prefixCache.cachedTokens(model.toLowerCase(), prompt);
     const usage = (completion: number): Usage => {
       const promptTokens = countPromptTokens(prompt);
       return {
         prompt_tokens: promptTokens,
         completion_tokens: completion,
         total_tokens: promptTokens + completion,
+        ...(cached > 0 ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
       };
     };
     return stream

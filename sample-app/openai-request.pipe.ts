@@ -1,4 +1,9 @@
-import { BadRequestException, Injectable, PipeTransform } from '@nestjs/common';
+import {
+  BadRequestException,
+  Injectable,
+  NotImplementedException,
+  PipeTransform,
+} from '@nestjs/common';
 import { ChatCompletionRequest, CompletionRequest, OpenAiError } from './openai.types';
 
 const invalid = (message: string, param: string | null): BadRequestException =>
@@ -19,6 +24,17 @@ function checkCommon(body: Record<string, unknown>): void {
     (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > 4096)
   ) {
     throw invalid('max_tokens must be an integer from 1 to 4096', 'max_tokens');
+  }
+  // A valid request the fake backend cannot serve: 501 (error_type "not_implemented").
+  if (body.n !== undefined && body.n !== 1) {
+    throw new NotImplementedException({
+      error: {
+        message: 'n > 1 is not supported',
+        type: 'invalid_request_error',
+        param: 'n',
+        code: null,
+      },
+    } satisfies OpenAiError);
   }
 }
 

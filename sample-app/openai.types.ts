@@ -10,6 +10,7 @@ export interface ChatCompletionRequest {
   messages: ChatMessage[];
   stream?: boolean;
   max_tokens?: number;
+  n?: number;
 }
 
 export interface CompletionRequest {
@@ -23,6 +24,8 @@ export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
+  /** Present when part of the prompt came from the (simulated) prefix cache. */
+  prompt_tokens_details?: { cached_tokens: number };
 }
 
 /** OpenAI's error body: `{ "error": { "message", "type", "param", "code" } }`. */
