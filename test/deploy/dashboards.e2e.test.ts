@@ -204,7 +204,11 @@ describe('deploy/: static checks', () => {
     assert.deepEqual(uids, ['dynamo-prometheus', 'dynamo-tempo']);
     const uid = uids[0];
     const files = readdirSync(DASHBOARDS).filter((f) => f.endsWith('.json'));
-    assert.deepEqual(files.sort(), ['dynamo-nestjs.json', 'gpu-dcgm.json']);
+    assert.deepEqual(files.sort(), [
+      'dynamo-component.json',
+      'dynamo-nestjs.json',
+      'gpu-dcgm.json',
+    ]);
     for (const file of files) {
       const dash = JSON.parse(readFileSync(join(DASHBOARDS, file), 'utf8')) as unknown;
       let found = 0;
