@@ -1,6 +1,7 @@
 import { benchDecorator } from './decorator.bench';
 import { benchExemplars } from './exemplars.bench';
 import { benchInprocess } from './inprocess.bench';
+import { benchLabels } from './labels.bench';
 import { parseArgs } from './harness';
 import { benchHttp } from './http.bench';
 import { benchScrape } from './scrape.bench';
@@ -30,6 +31,10 @@ async function main() {
   if (want('decorator')) {
     results.decorator = await benchDecorator(args);
     log('decorator (target ratio <= 0.2):', results.decorator);
+  }
+  if (want('labels')) {
+    results.labels = await benchLabels(args);
+    log('labels (target ratio_vs_fixed <= 1.5; per-call labels over fixed ones):', results.labels);
   }
   if (want('exemplars')) {
     results.exemplars = await benchExemplars(args);

@@ -33,6 +33,8 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a plain object of label names to string values, such as { model: "llama-3-8b" }.`,
   invalidLabelFunction: (endpoint: string, label: string, value: unknown) =>
     `@DynamoEndpoint ${endpoint}: labels.${label} is ${typeof value}; accepted values: a function of the call's arguments returning the label value, such as ([req]) => req.model.`,
+  workerLabelsDiffer: (endpoint: string, labels: readonly string[]) =>
+    `@DynamoEndpoint ${endpoint} with labels [${labels.join(', ')}]: every decorated endpoint of an application shares the worker metrics, so all must declare the same label names (or use the module's \`labels\` option for values fixed per process).`,
   invalidNamespace: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a non-empty name such as "dynamo".`,
   invalidMetricsPath: (source: string, value: unknown) =>

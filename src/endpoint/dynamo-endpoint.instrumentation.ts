@@ -92,10 +92,17 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
     let worker = this.workers.get(key);
     if (!worker) {
       const extras = this.config.worker;
-      worker =
-        labelNames.length === 0
-          ? new WorkerMetrics(endpoint, extras)
-          : new WorkerMetricsVec(endpoint, { ...extras, labelNames });
+      try {
+        worker =
+          labelNames.length === 0
+            ? new WorkerMetrics(endpoint, extras)
+            : new WorkerMetricsVec(endpoint, { ...extras, labelNames });
+      } catch (err) {
+        // The worker families are shared by every endpoint of the runtime: one set of label names.
+        throw new DynamoMetricsError(
+          `${CONFIG_MESSAGES.workerLabelsDiffer(endpoint.levelName, labelNames)} ${(err as Error).message}`,
+        );
+      }
       this.workers.set(key, worker);
     }
     return worker instanceof WorkerMetricsVec ? new CallLabels(worker, labels) : worker;
