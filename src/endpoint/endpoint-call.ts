@@ -44,20 +44,28 @@ export class Call {
     this.firstItemAt ??= performance.now();
   }
 
-  /** For streams whose end is found elsewhere (the HTTP response, the RPC reply): failures only. */
-  failureWatcher(): StreamWatcher {
+  /**
+   * For streams whose end is found elsewhere (the HTTP response, the RPC reply): failures, and
+   * with `timed` the first item (for Observables only: a 'data' listener would start a Node
+   * stream flowing before its consumer pipes it).
+   */
+  failureWatcher(timed = false): StreamWatcher {
     return {
-      next: this.metrics.firstResponse ? () => this.firstItem() : undefined,
+      next: timed && this.metrics.firstResponse ? () => this.firstItem() : undefined,
       error: () => (this.error ??= 'stream_error'),
       complete: noop,
       cancel: noop,
     };
   }
 
-  /** For RPC and plain calls whose end is the end of their stream. */
-  watcher(): StreamWatcher {
+  /**
+   * For RPC and plain calls whose end is the end of their stream. `nodeStream`: a Node stream is
+   * only watched item by item for its size function (a listener makes it flow), so its first
+   * item is not timed.
+   */
+  watcher(nodeStream = false): StreamWatcher {
     const itemSize = this.itemSize;
-    const timed = this.metrics.firstResponse !== undefined;
+    const timed = this.metrics.firstResponse !== undefined && !nodeStream;
     return {
       next:
         itemSize || timed

@@ -129,7 +129,7 @@ export class EndpointRecorder implements MethodRecorder {
     });
     const onResult = (value: unknown): unknown =>
       resultKind(value) === 'observable'
-        ? watchObservable(value as Observable<unknown>, call.failureWatcher())
+        ? watchObservable(value as Observable<unknown>, call.failureWatcher(true))
         : value;
     return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
   }
@@ -159,7 +159,11 @@ export class EndpointRecorder implements MethodRecorder {
         call.finish();
         return value;
       }
-      return watchResult(value, kind, call.watcher());
+      return watchResult(
+        value,
+        kind,
+        call.watcher(kind === 'stream' || kind === 'streamable-file'),
+      );
     };
     return callHandler(self, original, args, onResult, (err) => call.finish(classifyError(err)));
   }
