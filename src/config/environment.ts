@@ -10,6 +10,8 @@ import {
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
+  STATUS_PAGE_ASSETS_PATH,
+  STATUS_PAGE_PATH,
 } from './dynamo-metrics.constants';
 
 /** The environment variables this package reads; each wins over the matching module option. */
@@ -19,6 +21,7 @@ export const ENV = {
   host: 'DYN_SYSTEM_HOST',
   startingHealthStatus: 'DYN_SYSTEM_STARTING_HEALTH_STATUS',
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
+  statusPage: 'DYN_SYSTEM_STATUS_PAGE',
   prefix: 'DYN_METRICS_PREFIX',
 } as const;
 
@@ -101,6 +104,10 @@ export function resolveConfig(
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/')) {
     fail(CONFIG_MESSAGES.invalidMetricsPath('option system.metricsPath', metricsPath));
   }
+  const statusPage = pick(ENV.statusPage, system.statusPage, parseBoolean) ?? false;
+  if (statusPage && isStatusPagePath(metricsPath)) {
+    fail(CONFIG_MESSAGES.metricsPathTakenByStatusPage(metricsPath, ENV.statusPage));
+  }
   const frontendPrefix = options.frontend?.prefix ?? DEFAULT_FRONTEND_PREFIX;
   parsePrefix('option frontend.prefix', frontendPrefix);
   return {
@@ -119,10 +126,15 @@ export function resolveConfig(
       useEndpointHealthStatus:
         pick(ENV.useEndpointHealthStatus, system.useEndpointHealthStatus, parseEndpointList) ?? [],
       metricsPath,
+      statusPage,
     },
     frontendPrefix,
   };
 }
+
+/** The paths the status page answers on, which the metrics route must leave free. */
+const isStatusPagePath = (path: string): boolean =>
+  path === '/' || path === STATUS_PAGE_PATH || path.startsWith(STATUS_PAGE_ASSETS_PATH);
 
 function optionName(envName: string): string {
   switch (envName) {
@@ -136,6 +148,8 @@ function optionName(envName: string): string {
       return 'system.host';
     case ENV.startingHealthStatus:
       return 'system.startingHealthStatus';
+    case ENV.statusPage:
+      return 'system.statusPage';
     default:
       return 'system.useEndpointHealthStatus';
   }

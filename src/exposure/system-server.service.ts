@@ -12,6 +12,7 @@ import { ENV } from '../config/environment';
 import { HealthService } from './health.service';
 import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
+import { statusPageRoutes } from './status-page/status-page.routes';
 
 /**
  * The dedicated system server (DYN_SYSTEM_PORT): `/metrics`, `/health` and `/live` on their own
@@ -42,7 +43,10 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const { enabled, port, host, metricsPath } = this.config.system;
+    const { enabled, port, host, metricsPath, statusPage } = this.config.system;
+    if (enabled && port === undefined && statusPage) {
+      this.logger.warn(LOG_MESSAGES.statusPageNeedsSystemServer(ENV.statusPage, ENV.port));
+    }
     if (!enabled || port === undefined) return;
     const server = createServer(
       routeTable(this.routes(), (path, err) =>
@@ -55,6 +59,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
     });
     this.server = server;
     this.logger.log(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
+    if (statusPage) this.logger.log(LOG_MESSAGES.statusPageServed(this.url!));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -83,6 +88,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
         },
       ],
       [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],
+      ...(this.config.system.statusPage ? statusPageRoutes(this.config) : []),
     ]);
   }
 }

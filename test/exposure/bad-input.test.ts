@@ -131,6 +131,7 @@ describe('resolveConfig() rejects bad environment values', () => {
         startingHealthStatus: 'notready',
         useEndpointHealthStatus: [],
         metricsPath: '/metrics',
+        statusPage: false,
       });
       assert.equal(resolveConfig({}, env).prefix, 'dynamo');
       const options: DynamoMetricsModuleOptions = {
@@ -192,6 +193,7 @@ describe('resolveConfig() rejects bad environment values', () => {
       startingHealthStatus: 'ready',
       useEndpointHealthStatus: ['b'],
       metricsPath: '/metrics',
+      statusPage: false,
     });
   });
 
