@@ -33,6 +33,10 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a path starting with "/", such as "${DEFAULT_METRICS_PATH}".`,
   invalidFunction: (source: string, value: unknown) =>
     `${source} is not valid (got ${typeof value}); accepted values: a function, or leave it unset.`,
+  metricsPathTakenByStatusPage: (path: string, statusPageVariable: string) =>
+    `option system.metricsPath="${path}" is taken by the status page (${statusPageVariable}=true serves "/", "/status" and "/status/assets/"); choose another metrics path, such as "${DEFAULT_METRICS_PATH}".`,
+  statusPageAssetsMissing: (dir: string) =>
+    `The status page (DYN_SYSTEM_STATUS_PAGE) cannot find its files in ${dir}; the package build copies them there ("npm run build"). Reinstall the package, or turn the status page off.`,
   portInUse: (server: string, host: string, port: number, portVariable?: string) =>
     `${server} cannot listen on ${host}:${port}: the port is already in use. ${portVariable ? `Set ${portVariable} to a free port` : 'Choose a free port'}, or 0 for a random one.`,
   listenFailed: (server: string, host: string, port: number, reason: string, variables?: string) =>
@@ -43,6 +47,9 @@ export const CONFIG_MESSAGES = {
 export const LOG_MESSAGES = {
   systemServerListening: (url: string, host: string, metricsPath: string) =>
     `Dynamo system server listening on ${url} (host ${host}): ${metricsPath}, /health, /live`,
+  statusPageServed: (url: string) => `Dynamo status page: ${url}/`,
+  statusPageNeedsSystemServer: (variable: string, portVariable: string) =>
+    `${variable} is on, but the status page is served only by the dedicated system server: set ${portVariable} to show it (it is never served on the application's port).`,
   systemServerFailed: (path: string, reason: string) =>
     `System server failed on ${path}: ${reason}`,
   seriesOverflow: (

@@ -125,6 +125,7 @@ describe('resolveConfig() rejects bad environment values', () => {
         startingHealthStatus: 'notready',
         useEndpointHealthStatus: [],
         metricsPath: '/metrics',
+        statusPage: false,
       });
       assert.equal(resolveConfig({}, env).prefix, 'dynamo');
       const options: DynamoMetricsModuleOptions = {
@@ -186,6 +187,7 @@ describe('resolveConfig() rejects bad environment values', () => {
       startingHealthStatus: 'ready',
       useEndpointHealthStatus: ['b'],
       metricsPath: '/metrics',
+      statusPage: false,
     });
   });
 
