@@ -54,7 +54,8 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       host: ENV.host,
     });
     this.server = server;
-    this.logger.log(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
+    // The start-up summary (StartupSummary) names the URL at `log` level.
+    this.logger.verbose(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -19,6 +19,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
   LlmFrontendRecorder
 > {
   readonly marker = MARKER;
+  readonly decorator = '@LlmFrontendEndpoint';
 
   constructor(
     private readonly metadata: LlmFrontendMetadataAccessor,
@@ -34,6 +35,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
     options: LlmFrontendEndpointOptions,
   ): { recorder: LlmFrontendRecorder; description: string } {
     const endpoint = options.endpoint ?? endpointFromMethod(methodName);
+    this.frontend.defineFamilies();
     return {
       recorder: new LlmFrontendRecorder(this.frontend, endpoint, options, state.carrier),
       description: `@LlmFrontendEndpoint ${className}.${methodName} -> endpoint="${endpoint}"`,

@@ -14,6 +14,7 @@ import { DynamoEndpointMetadataAccessor } from '../endpoint/dynamo-endpoint-meta
 import { ClusterWorkerService } from '../exposure/cluster-worker.service';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
+import { StartupSummary } from '../exposure/startup-summary.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendInstrumentation } from '../frontend/llm-frontend.instrumentation';
@@ -39,7 +40,7 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
         prefix: config.prefix,
         includeGlobalRegistry: config.includeGlobalRegistry,
         onMetricCreated: (e) =>
-          logger.debug(
+          logger.verbose(
             LOG_MESSAGES.metricCreated(e.name, e.type, e.level, e.labelNames, e.constLabels),
           ),
       }),
@@ -68,4 +69,5 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   },
   InstrumentationExplorer,
   RpcWireBytesService,
+  StartupSummary,
 ];

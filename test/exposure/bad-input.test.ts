@@ -8,7 +8,7 @@ import {
   ENV,
   resolveConfig,
   SystemServer,
-} from '../../src';
+} from '../../src/internal';
 import {
   ChildResult,
   createApp,
