@@ -74,6 +74,27 @@ export const LOG_MESSAGES = {
   },
   unknownHealthEndpoints: (names: readonly string[], known: readonly string[]) =>
     `DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS lists ${names.map((n) => `"${n}"`).join(', ')}, which no decorated handler has, so /health will never be ready; endpoints found: ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'none'}.`,
+  /** The one `log` line at start-up: what is served where, and what was found. */
+  startupSummary: (
+    exposure:
+      | { mode: 'off' }
+      | { mode: 'in-app'; path: string }
+      | { mode: 'system'; url: string; path: string },
+    handlers: ReadonlyArray<readonly [decorator: string, count: number]>,
+    metrics: number,
+  ) => {
+    const where =
+      exposure.mode === 'off'
+        ? 'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)'
+        : exposure.mode === 'in-app'
+          ? `Metrics served in-app at GET ${exposure.path} on the application's port`
+          : `Metrics served by the system server at ${exposure.url} (${exposure.path}, /health, /live)`;
+    const found = handlers
+      .filter(([, n]) => n > 0)
+      .map(([decorator, n]) => `${n} ${decorator} handler${n === 1 ? '' : 's'}`);
+    if (!found.length) found.push('no decorated handlers');
+    return `${where}; ${[...found, `${metrics} metric${metrics === 1 ? '' : 's'}`].join(', ')}`;
+  },
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
   metricCreated: (
     name: string,

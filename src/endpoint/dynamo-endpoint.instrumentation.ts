@@ -26,6 +26,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
   EndpointRecorder
 > {
   readonly marker = MARKER;
+  readonly decorator = '@DynamoEndpoint';
   private readonly workers = new Map<string, WorkerMetrics>();
 
   constructor(

@@ -59,8 +59,9 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       host: ENV.host,
     });
     this.server = server;
-    this.logger.log(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
-    if (statusPage) this.logger.log(LOG_MESSAGES.statusPageServed(this.url!));
+    // The start-up summary (StartupSummary) names the URL at `log` level.
+    this.logger.verbose(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
+    if (statusPage) this.logger.verbose(LOG_MESSAGES.statusPageServed(this.url!));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -27,6 +27,14 @@ export interface StartRequestOptions {
   trace?: TraceContext | ExemplarText;
 }
 
+interface FrontendFamilies {
+  requests: CounterVec;
+  inflight: GaugeVec;
+  histograms: Record<Exclude<keyof ModelSeries, 'inflight'>, HistogramVec>;
+  /** Bounded: at most `frontend.maxModels` names plus `__overflow__`. */
+  models: ModelBudget;
+}
+
 /**
  * Dynamo's LLM HTTP frontend metrics (`nv_llm_http_service_*` by default). Use it through
  * @LlmFrontendEndpoint(), or directly: `const r = frontend.startRequest(...)`, `r.tokens(n)`,
@@ -34,55 +42,70 @@ export interface StartRequestOptions {
  */
 @Injectable()
 export class FrontendMetrics {
-  private readonly requests: CounterVec;
-  private readonly inflight: GaugeVec;
-  private readonly histograms: Record<Exclude<keyof ModelSeries, 'inflight'>, HistogramVec>;
-  /** Bounded by `models`: at most `frontend.maxModels` names plus `__overflow__`. */
+  private families?: FrontendFamilies;
   private readonly byModel = new Map<string, ModelSeries>();
-  private readonly models: ModelBudget;
 
   constructor(
-    runtime: DistributedRuntime,
-    @Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig,
-  ) {
+    private readonly runtime: DistributedRuntime,
+    @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
+  ) {}
+
+  /**
+   * Creates the frontend families now. They are created lazily, so an app without frontend
+   * endpoints exports none; @LlmFrontendEndpoint() calls this at start-up, startRequest() at
+   * first use.
+   * @internal
+   */
+  defineFamilies(): void {
+    this.familiesNow();
+  }
+
+  private familiesNow(): FrontendFamilies {
+    if (this.families) return this.families;
     // Frontend metrics live at runtime level under their own prefix and use an `endpoint`
     // label of their own (the OpenAI route), as Dynamo's frontend does.
-    const level = runtime.withPrefix(config.frontendPrefix, { allowHierarchyLabels: true });
+    const level = this.runtime.withPrefix(this.config.frontendPrefix, {
+      allowHierarchyLabels: true,
+    });
     const m = FRONTEND_METRICS;
-    this.requests = level.createIntCounterVec(m.requests.name, m.requests.help, m.requests.labels);
-    this.models = new ModelBudget(runtime, this.requests.name, config);
-    this.inflight = level.createIntGaugeVec(m.inflight.name, m.inflight.help, m.inflight.labels);
     const histogram = (d: {
       name: string;
       help: string;
       labels: readonly string[];
       buckets: readonly number[];
     }) => level.createHistogramVec(d.name, d.help, d.labels, {}, d.buckets);
-    this.histograms = {
-      duration: histogram(m.duration),
-      inputTokens: histogram(m.inputTokens),
-      outputTokens: histogram(m.outputTokens),
-      timeToFirstToken: histogram(m.timeToFirstToken),
-      interTokenLatency: histogram(m.interTokenLatency),
-    };
+    const requests = level.createIntCounterVec(m.requests.name, m.requests.help, m.requests.labels);
+    return (this.families = {
+      requests,
+      inflight: level.createIntGaugeVec(m.inflight.name, m.inflight.help, m.inflight.labels),
+      histograms: {
+        duration: histogram(m.duration),
+        inputTokens: histogram(m.inputTokens),
+        outputTokens: histogram(m.outputTokens),
+        timeToFirstToken: histogram(m.timeToFirstToken),
+        interTokenLatency: histogram(m.interTokenLatency),
+      },
+      models: new ModelBudget(this.runtime, requests.name, this.config),
+    });
   }
 
   startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
-    const name = this.models.label(String(model));
+    const { requests, models } = this.familiesNow();
+    const name = models.label(String(model));
     const type: RequestType = stream ? 'stream' : 'unary';
     const exemplar =
       trace === undefined || trace instanceof ExemplarText
         ? trace
         : traceExemplar(trace.traceId, trace.spanId);
-    return new FrontendRequest(this.series(name), this.requests, name, endpoint, type, exemplar);
+    return new FrontendRequest(this.series(name), requests, name, endpoint, type, exemplar);
   }
 
   private series(model: string): ModelSeries {
     let series = this.byModel.get(model);
     if (!series) {
-      const h = this.histograms;
+      const { inflight, histograms: h } = this.familiesNow();
       series = {
-        inflight: this.inflight.labels(model),
+        inflight: inflight.labels(model),
         duration: h.duration.labels(model),
         inputTokens: h.inputTokens.labels(model),
         outputTokens: h.outputTokens.labels(model),

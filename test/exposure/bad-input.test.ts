@@ -8,7 +8,7 @@ import {
   ENV,
   resolveConfig,
   SystemServer,
-} from '../../src';
+} from '../../src/internal';
 import { ChildResult, runNode } from '../support/child-process';
 import { EnvVars, withEnv } from '../support/env';
 import { createApp, PLATFORMS } from '../support/nest-app';
