@@ -3,12 +3,13 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { SystemServer } from '../src';
+import { DYNAMO_METRICS_CONFIG, DynamoMetricsConfig, SystemServer } from '../src';
 import { enableTracing } from './tracing';
 
 /**
  * Defaults of the sample (the library itself defaults to metrics off): metrics on, a system
- * server on 8081, and /health waiting for the backend's `generate` endpoint. A variable that is
+ * server on 8081 with the live status page at its `/`, and /health waiting for the backend's
+ * `generate` endpoint. A variable that is
  * set, even to an empty value, is left alone: `DYN_SYSTEM_PORT= npm run sample` serves
  * /metrics on the app port instead.
  */
@@ -16,6 +17,7 @@ export function applySampleDefaults(env: NodeJS.ProcessEnv = process.env): void 
   env.DYN_SYSTEM_ENABLED ??= 'true';
   env.DYN_SYSTEM_PORT ??= '8081';
   env.DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS ??= '["generate"]';
+  env.DYN_SYSTEM_STATUS_PAGE ??= 'true';
 }
 
 export async function bootstrap(
@@ -51,6 +53,9 @@ export async function bootstrap(
   if (stopTracing) {
     logger.log(`Traces:  OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
     process.once('beforeExit', () => void stopTracing());
+  }
+  if (system.url && app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG).system.statusPage) {
+    logger.log(`Status:  ${system.url}/   (live page; try npm run sample:load)`);
   }
   logger.log(
     `Try:     curl -s ${url}/v1/chat/completions -H 'content-type: application/json' -d '{"model":"demo","messages":[{"role":"user","content":"hi"}],"stream":true}'`,

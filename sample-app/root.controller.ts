@@ -24,6 +24,7 @@ export class RootController {
         completions: 'POST /v1/completions',
       },
       metrics,
+      status: this.system.url && this.config.system.statusPage ? `${this.system.url}/` : null,
       health: this.system.url ? `${this.system.url}/health` : null,
       live: this.system.url ? `${this.system.url}/live` : null,
       failingModel: 'sample-fail',

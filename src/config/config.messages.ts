@@ -41,6 +41,10 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a path starting with "/", such as "${DEFAULT_METRICS_PATH}".`,
   invalidFunction: (source: string, value: unknown) =>
     `${source} is not valid (got ${typeof value}); accepted values: a function, or leave it unset.`,
+  metricsPathTakenByStatusPage: (path: string, statusPageVariable: string) =>
+    `option system.metricsPath="${path}" is taken by the status page (${statusPageVariable}=true serves "/", "/status" and "/status/assets/"); choose another metrics path, such as "${DEFAULT_METRICS_PATH}".`,
+  statusPageAssetsMissing: (dir: string) =>
+    `The status page (DYN_SYSTEM_STATUS_PAGE) cannot find its files in ${dir}; the package build copies them there ("npm run build"). Reinstall the package, or turn the status page off.`,
   portInUse: (server: string, host: string, port: number, portVariable?: string) =>
     `${server} cannot listen on ${host}:${port}: the port is already in use. ${portVariable ? `Set ${portVariable} to a free port` : 'Choose a free port'}, or 0 for a random one.`,
   listenFailed: (server: string, host: string, port: number, reason: string, variables?: string) =>
@@ -51,6 +55,9 @@ export const CONFIG_MESSAGES = {
 export const LOG_MESSAGES = {
   systemServerListening: (url: string, host: string, metricsPath: string) =>
     `Dynamo system server listening on ${url} (host ${host}): ${metricsPath}, /health, /live`,
+  statusPageServed: (url: string) => `Dynamo status page: ${url}/`,
+  statusPageNeedsSystemServer: (variable: string, portVariable: string) =>
+    `${variable} is on, but the status page is served only by the dedicated system server: set ${portVariable} to show it (it is never served on the application's port).`,
   systemServerFailed: (path: string, reason: string) =>
     `System server failed on ${path}: ${reason}`,
   seriesOverflow: (
@@ -75,6 +82,27 @@ export const LOG_MESSAGES = {
   },
   unknownHealthEndpoints: (names: readonly string[], known: readonly string[]) =>
     `DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS lists ${names.map((n) => `"${n}"`).join(', ')}, which no decorated handler has, so /health will never be ready; endpoints found: ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'none'}.`,
+  /** The one `log` line at start-up: what is served where, and what was found. */
+  startupSummary: (
+    exposure:
+      | { mode: 'off' }
+      | { mode: 'in-app'; path: string }
+      | { mode: 'system'; url: string; path: string },
+    handlers: ReadonlyArray<readonly [decorator: string, count: number]>,
+    metrics: number,
+  ) => {
+    const where =
+      exposure.mode === 'off'
+        ? 'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)'
+        : exposure.mode === 'in-app'
+          ? `Metrics served in-app at GET ${exposure.path} on the application's port`
+          : `Metrics served by the system server at ${exposure.url} (${exposure.path}, /health, /live)`;
+    const found = handlers
+      .filter(([, n]) => n > 0)
+      .map(([decorator, n]) => `${n} ${decorator} handler${n === 1 ? '' : 's'}`);
+    if (!found.length) found.push('no decorated handlers');
+    return `${where}; ${[...found, `${metrics} metric${metrics === 1 ? '' : 's'}`].join(', ')}`;
+  },
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
   metricCreated: (
     name: string,

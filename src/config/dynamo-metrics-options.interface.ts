@@ -19,6 +19,11 @@ export interface DynamoSystemOptions {
   useEndpointHealthStatus?: string[];
   /** Path of the metrics route. Default `/metrics`. */
   metricsPath?: string;
+  /**
+   * A live status page at the system server's `/` and `/status` (`DYN_SYSTEM_STATUS_PAGE`),
+   * read from `/metrics` in the browser. Served only by the system server. Default false.
+   */
+  statusPage?: boolean;
 }
 
 export interface DynamoMetricsModuleOptions {

@@ -9,6 +9,9 @@ export const DEFAULT_METRICS_PATH = '/metrics';
 export const DEFAULT_SYSTEM_HOST = '0.0.0.0';
 export const HEALTH_PATH = '/health';
 export const LIVE_PATH = '/live';
+/** The status page (DYN_SYSTEM_STATUS_PAGE) answers at `/` and here; its files live below it. */
+export const STATUS_PAGE_PATH = '/status';
+export const STATUS_PAGE_ASSETS_PATH = '/status/assets/';
 
 /** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
 export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';

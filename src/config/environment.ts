@@ -21,6 +21,8 @@ import {
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
+  STATUS_PAGE_ASSETS_PATH,
+  STATUS_PAGE_PATH,
 } from './dynamo-metrics.constants';
 
 /** The environment variables this package reads; each wins over the matching module option. */
@@ -30,6 +32,7 @@ export const ENV = {
   host: 'DYN_SYSTEM_HOST',
   startingHealthStatus: 'DYN_SYSTEM_STARTING_HEALTH_STATUS',
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
+  statusPage: 'DYN_SYSTEM_STATUS_PAGE',
   /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
@@ -45,6 +48,7 @@ const OPTION_OF: Record<string, string> = {
   [ENV.prefix]: 'frontend.prefix',
   [ENV.naming]: 'naming',
   [ENV.exemplars]: 'exemplars',
+  [ENV.statusPage]: 'system.statusPage',
   [ENV.enabled]: 'system.enabled',
   [ENV.port]: 'system.port',
   [ENV.host]: 'system.host',
@@ -210,6 +214,10 @@ export function resolveConfig(
   if (typeof metricsPath !== 'string' || !metricsPath.startsWith('/')) {
     fail(CONFIG_MESSAGES.invalidMetricsPath('option system.metricsPath', metricsPath));
   }
+  const statusPage = pick(ENV.statusPage, system.statusPage, parseBoolean) ?? false;
+  if (statusPage && isStatusPagePath(metricsPath)) {
+    fail(CONFIG_MESSAGES.metricsPathTakenByStatusPage(metricsPath, ENV.statusPage));
+  }
   const naming = pick(ENV.naming, options.naming, parseNaming) ?? 'classic';
   const component = naming === 'component';
   const frontendPrefix =
@@ -261,6 +269,7 @@ export function resolveConfig(
       useEndpointHealthStatus:
         pick(ENV.useEndpointHealthStatus, system.useEndpointHealthStatus, parseEndpointList) ?? [],
       metricsPath,
+      statusPage,
     },
     frontendPrefix,
     frontendMaxModels:
@@ -283,3 +292,7 @@ export function resolveConfig(
 /** How an error names a setting: the variable when it is set, else the module option. */
 const sourceOf = (env: Env, name: string): string =>
   read(env, name) !== undefined ? name : `option ${OPTION_OF[name]}`;
+
+/** The paths the status page answers on, which the metrics route must leave free. */
+const isStatusPagePath = (path: string): boolean =>
+  path === '/' || path === STATUS_PAGE_PATH || path.startsWith(STATUS_PAGE_ASSETS_PATH);

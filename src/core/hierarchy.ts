@@ -151,6 +151,7 @@ export class DistributedRuntime extends MetricsLevel {
    * Runtime-level metrics under another name prefix, in the same registry and output (e.g.
    * the LLM frontend's `nv_llm_http_service_*`). `allowHierarchyLabels` lets them use labels
    * named namespace/component/endpoint with meanings of their own.
+   * @internal used by FrontendMetrics
    */
   withPrefix(prefix: string, options: { allowHierarchyLabels?: boolean } = {}): PrefixedLevel {
     return new PrefixedLevel(this.store, validatePrefix(prefix), !options.allowHierarchyLabels);
@@ -192,6 +193,7 @@ export class DistributedRuntime extends MetricsLevel {
   /**
    * Registers `hook` to run right before every scrape of the metric `fullName`, so a value
    * such as uptime is fresh whenever it is read.
+   * @internal used by the exporter
    */
   onCollect(fullName: string, hook: () => void): void {
     this.store.get(fullName)?.collectHooks.push(hook);
@@ -211,6 +213,7 @@ export class DistributedRuntime extends MetricsLevel {
   /**
    * The prom-client registries whose union is this runtime's `/metrics` output:
    * `promRegistry()`, plus the global registry when `includeGlobalRegistry` is on.
+   * @internal used by cluster workers
    */
   promRegistries(): Registry[] {
     const { includeGlobalRegistry, globalRegistry: global } = this.store.options;

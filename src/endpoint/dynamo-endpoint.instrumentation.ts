@@ -34,6 +34,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
   EndpointRecorder
 > {
   readonly marker = MARKER;
+  readonly decorator = '@DynamoEndpoint';
   private readonly workers = new Map<string, WorkerMetrics | WorkerMetricsVec>();
 
   constructor(

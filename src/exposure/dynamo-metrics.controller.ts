@@ -14,7 +14,8 @@ interface Reply {
 /**
  * `GET /metrics` on the application's own server (Express or Fastify), registered through
  * `@willsoto/nestjs-prometheus` (which sets its path). It serves the whole runtime, global
- * prom-client registry included, in the format the scraper asks for.
+ * prom-client registry included, in the format the scraper asks for. Each module definition
+ * mounts its own subclass; guards recognise it with `isDynamoMetricsRoute(context)`.
  */
 @Controller()
 export class DynamoMetricsController extends PrometheusController {
@@ -34,8 +35,9 @@ export class DynamoMetricsController extends PrometheusController {
     @Res() response: unknown,
     @Req() request?: { headers: Record<string, string | string[] | undefined> },
   ): Promise<string> {
+    // forRootAsync() unmounts the route when its options say so (see the module); should that
+    // ever not happen, it still answers as absent.
     const { enabled, port } = this.config.system;
-    // With forRootAsync() the route exists before the options are known; it answers as absent.
     if (!enabled || port !== undefined) throw new NotFoundException();
     const { contentType, body } = await this.exporter.render(request?.headers.accept);
     const reply = response as Reply;

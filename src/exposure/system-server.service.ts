@@ -13,6 +13,7 @@ import { ENV } from '../config/environment';
 import { HealthService } from './health.service';
 import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
+import { statusPageRoutes } from './status-page/status-page.routes';
 
 /**
  * The dedicated system server (DYN_SYSTEM_PORT): `/metrics`, `/health` and `/live` on their own
@@ -43,7 +44,10 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const { enabled, port, host, metricsPath } = this.config.system;
+    const { enabled, port, host, metricsPath, statusPage } = this.config.system;
+    if (enabled && port === undefined && statusPage) {
+      this.logger.warn(LOG_MESSAGES.statusPageNeedsSystemServer(ENV.statusPage, ENV.port));
+    }
     if (!enabled || port === undefined) return;
     const server = createServer(
       routeTable(this.routes(), (path, err) =>
@@ -55,7 +59,9 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       host: ENV.host,
     });
     this.server = server;
-    this.logger.log(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
+    // The start-up summary (StartupSummary) names the URL at `log` level.
+    this.logger.verbose(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
+    if (statusPage) this.logger.verbose(LOG_MESSAGES.statusPageServed(this.url!));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -89,6 +95,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
         },
       ],
       [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],
+      ...(this.config.system.statusPage ? statusPageRoutes(this.config) : []),
     ]);
   }
 }

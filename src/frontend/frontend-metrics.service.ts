@@ -29,35 +29,52 @@ export interface StartRequestOptions {
  */
 @Injectable()
 export class FrontendMetrics {
-  private readonly families: FrontendFamilies;
-  /** Bounded by `models`: at most `frontend.maxModels` names plus `__overflow__`. */
+  private state?: { families: FrontendFamilies; models: ModelBudget };
+  /** Bounded by the model budget: at most `frontend.maxModels` names plus `__overflow__`. */
   private readonly byModel = new Map<string, ModelSeries>();
-  private readonly models: ModelBudget;
   /** Whether refusals (4xx before any response) are counted: the `component` profile. */
   readonly countsRefusals: boolean;
 
   constructor(
-    runtime: DistributedRuntime,
-    @Inject(DYNAMO_METRICS_CONFIG) config: DynamoMetricsConfig,
+    private readonly runtime: DistributedRuntime,
+    @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
   ) {
+    this.countsRefusals = config.naming === 'component';
+  }
+
+  /**
+   * Creates the frontend families now. They are created lazily, so an app without frontend
+   * endpoints exports none; @LlmFrontendEndpoint() calls this at start-up, startRequest() at
+   * first use.
+   * @internal
+   */
+  defineFamilies(): void {
+    this.familiesNow();
+  }
+
+  private familiesNow(): { families: FrontendFamilies; models: ModelBudget } {
+    if (this.state) return this.state;
     // Frontend metrics live at runtime level under their own prefix and use an `endpoint`
     // label of their own (the OpenAI route), as Dynamo's frontend does.
-    const level = runtime.withPrefix(config.frontendPrefix, { allowHierarchyLabels: true });
+    const level = this.runtime.withPrefix(this.config.frontendPrefix, {
+      allowHierarchyLabels: true,
+    });
     // Today's Dynamo labels every frontend metric with its namespace (its planner filters on it).
-    const namespace = config.naming === 'component' ? config.namespace : undefined;
-    this.families = new FrontendFamilies(level, namespace);
-    this.countsRefusals = namespace !== undefined;
-    this.models = new ModelBudget(runtime, this.families.requests.name, config);
+    const namespace = this.countsRefusals ? this.config.namespace : undefined;
+    const families = new FrontendFamilies(level, namespace);
+    const models = new ModelBudget(this.runtime, families.requests.name, this.config);
+    return (this.state = { families, models });
   }
 
   startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
-    const name = this.models.label(String(model));
+    const { families, models } = this.familiesNow();
+    const name = models.label(String(model));
     const type: RequestType = stream ? 'stream' : 'unary';
     const exemplar =
       trace === undefined || trace instanceof ExemplarText
         ? trace
         : traceExemplar(trace.traceId, trace.spanId);
-    const outcome = this.families.outcome(name, endpoint, type);
+    const outcome = families.outcome(name, endpoint, type);
     return new FrontendRequest(this.series(name), outcome, name, endpoint, type, exemplar);
   }
 
@@ -69,7 +86,7 @@ export class FrontendMetrics {
   private series(model: string): ModelSeries {
     let series = this.byModel.get(model);
     if (!series) {
-      series = this.families.modelSeries(model);
+      series = this.familiesNow().families.modelSeries(model);
       this.byModel.set(model, series);
     }
     return series;

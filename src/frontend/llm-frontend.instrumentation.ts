@@ -20,6 +20,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
   LlmFrontendRecorder
 > {
   readonly marker = MARKER;
+  readonly decorator = '@LlmFrontendEndpoint';
 
   constructor(
     private readonly metadata: LlmFrontendMetadataAccessor,
@@ -36,6 +37,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
     options: LlmFrontendEndpointOptions,
   ): { recorder: LlmFrontendRecorder; description: string } {
     const endpoint = options.endpoint ?? endpointFromMethod(methodName);
+    this.frontend.defineFamilies();
     return {
       recorder: new LlmFrontendRecorder(
         this.frontend,

@@ -24,6 +24,8 @@ type Found = Array<[methodName: string, state: InstrumentedMethod<MethodRecorder
 @Injectable()
 export class InstrumentationExplorer implements OnModuleInit {
   private readonly logger = new Logger(LOGGER_CONTEXT);
+  /** Handlers bound in this application, per decorator (for the start-up log line). */
+  private readonly bound = new Map<string, number>();
 
   constructor(
     private readonly discovery: DiscoveryService,
@@ -53,10 +55,21 @@ export class InstrumentationExplorer implements OnModuleInit {
           const target = { instance, className, methodName, state };
           const { recorder, description } = feature.createRecorder(target, options);
           bindRecorder(state, instance, recorder, httpServer);
-          this.logger.debug(description);
+          this.bound.set(feature.decorator, this.handlerCount(feature.decorator) + 1);
+          this.logger.verbose(description);
         }
       }
     }
+  }
+
+  /** How many handlers carrying `decorator` this application bound (after onModuleInit). */
+  handlerCount(decorator: string): number {
+    return this.bound.get(decorator) ?? 0;
+  }
+
+  /** The decorators instrumented, in wrapping order. */
+  decorators(): string[] {
+    return this.features.map((f) => f.decorator);
   }
 
   private wrappers(): InstanceWrapper[] {

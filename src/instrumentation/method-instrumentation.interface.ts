@@ -60,6 +60,8 @@ export interface InstrumentedTarget<R extends MethodRecorder> {
 export interface MethodInstrumentation<O = unknown, R extends MethodRecorder = MethodRecorder> {
   /** Marks the wrapper this feature installs: one symbol per feature and process. */
   readonly marker: symbol;
+  /** The decorator's name as users write it, for the start-up log line. */
+  readonly decorator: string;
   /** The decorator's options on `method`; undefined when the method does not carry it. */
   optionsOf(method: object): O | undefined;
   /** The recorder of one instance's method in this application, and a line for the log. */

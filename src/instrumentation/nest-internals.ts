@@ -96,3 +96,18 @@ export interface RpcServer {
   getSocketInstance?: Fn;
   getPublisher?: Fn;
 }
+
+/**
+ * `ModulesContainer` holds Nest's `Module`s; `Module#controllers` is the Map `RoutesResolver`
+ * reads when `app.init()` registers routes, which is after every provider exists. Deleting a
+ * controller there first leaves it unmounted: no route and no `Mapped {...}` log line. Returns
+ * whether it was found.
+ */
+export function unmountController(modules: Map<unknown, unknown>, controller: object): boolean {
+  let found = false;
+  for (const module of modules.values()) {
+    const controllers = (module as { controllers?: unknown }).controllers;
+    if (controllers instanceof Map && controllers.delete(controller)) found = true;
+  }
+  return found;
+}

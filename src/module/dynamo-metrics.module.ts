@@ -1,19 +1,24 @@
-import { DynamicModule, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { DistributedRuntime, Namespace } from '../core';
 import { DEFAULT_METRICS_PATH, DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type {
+  DynamoMetricsConfig,
+  DynamoMetricsModuleOptions,
+} from '../config/dynamo-metrics-options.interface';
 import {
-  ASYNC_OPTIONS_TYPE,
   ConfigurableModuleClass,
-  OPTIONS_TYPE,
+  DynamoMetricsModuleAsyncOptions,
 } from '../config/dynamo-metrics.module-definition';
 import { resolveConfig } from '../config/environment';
 import { DynamoMetricsController } from '../exposure/dynamo-metrics.controller';
+import { servesMetricsInApp } from '../exposure/dynamo-metrics-route';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
+import { unmountController } from '../instrumentation/nest-internals';
 import { createLevelProviders } from '../levels/level-providers';
 import { DYNAMO_METRICS_PROVIDERS } from './dynamo-metrics.providers';
 
@@ -24,25 +29,40 @@ import { DYNAMO_METRICS_PROVIDERS } from './dynamo-metrics.providers';
  */
 @Module({})
 export class DynamoMetricsModule extends ConfigurableModuleClass {
-  static override forRoot(options: typeof OPTIONS_TYPE = {}): DynamicModule {
+  static override forRoot(options: DynamoMetricsModuleOptions = {}): DynamicModule {
     // Validated here too, so a bad environment fails where the app is defined.
     const config = resolveConfig(options);
-    const serveInApp = config.system.enabled && config.system.port === undefined;
-    return withProviders(super.forRoot(options), serveInApp, config.system.metricsPath);
+    return withProviders(
+      super.forRoot(options),
+      servesMetricsInApp(config),
+      config.system.metricsPath,
+    );
   }
 
   /**
-   * Options from a factory are known only at start-up, so the in-app `/metrics` route is always
-   * registered (at `metricsPath`, default `/metrics`); it answers 404 unless metrics are enabled
-   * without a system port.
+   * Options from a factory are known only once providers are created, after the module is
+   * defined: the in-app route (at `metricsPath`, default `/metrics`) is declared, and unmounted
+   * before routes are registered unless the options serve metrics in-app.
    */
-  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE): DynamicModule {
+  static override forRootAsync(options: DynamoMetricsModuleAsyncOptions): DynamicModule {
     return withProviders(
       super.forRootAsync(options),
-      true,
+      'decide-at-start-up',
       options.metricsPath ?? DEFAULT_METRICS_PATH,
     );
   }
+}
+
+/** Decides, once the async options are resolved, whether the declared route stays mounted. */
+const IN_APP_ROUTE = Symbol('DynamoMetricsInAppRoute');
+
+function unmountUnlessServed(controller: typeof DynamoMetricsController): Provider {
+  return {
+    provide: IN_APP_ROUTE,
+    inject: [DYNAMO_METRICS_CONFIG, ModulesContainer],
+    useFactory: (config: DynamoMetricsConfig, modules: ModulesContainer) =>
+      servesMetricsInApp(config) || !unmountController(modules, controller),
+  };
 }
 
 function metricsControllerFor(): typeof DynamoMetricsController {
@@ -53,7 +73,7 @@ function metricsControllerFor(): typeof DynamoMetricsController {
 
 function withProviders(
   base: DynamicModule,
-  serveInApp: boolean,
+  serveInApp: boolean | 'decide-at-start-up',
   metricsPath: string,
 ): DynamicModule {
   const levels = createLevelProviders();
@@ -67,12 +87,13 @@ function withProviders(
     FrontendMetrics,
     ...levels.map((p) => (p as { provide: string }).provide),
   ];
+  // willsoto stores the path on the controller class: one class per module definition, so two
+  // definitions (two apps, or tests) keep their own paths.
+  const controller = metricsControllerFor();
   const metricsRoute = serveInApp
     ? [
         PrometheusModule.register({
-          // willsoto stores the path on the controller class: one class per module definition,
-          // so two definitions (two apps, or tests) keep their own paths.
-          controller: metricsControllerFor(),
+          controller,
           path: metricsPath,
           // Default process metrics are the module's `defaultMetrics` option, not willsoto's.
           defaultMetrics: { enabled: false },
@@ -83,7 +104,12 @@ function withProviders(
     ...base,
     global: true,
     imports: [...(base.imports ?? []), DiscoveryModule, ...metricsRoute],
-    providers: [...(base.providers ?? []), ...DYNAMO_METRICS_PROVIDERS, ...levels],
+    providers: [
+      ...(base.providers ?? []),
+      ...DYNAMO_METRICS_PROVIDERS,
+      ...levels,
+      ...(serveInApp === 'decide-at-start-up' ? [unmountUnlessServed(controller)] : []),
+    ],
     exports: [...(base.exports ?? []), ...exported],
   };
 }

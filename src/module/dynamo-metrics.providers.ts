@@ -15,6 +15,7 @@ import { ClusterWorkerService } from '../exposure/cluster-worker.service';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
 import { StartupChecks } from '../exposure/startup-checks.service';
+import { StartupSummary } from '../exposure/startup-summary.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendInstrumentation } from '../frontend/llm-frontend.instrumentation';
@@ -43,7 +44,7 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
         labels: config.labels,
         includeGlobalRegistry: config.includeGlobalRegistry,
         onMetricCreated: (e) =>
-          logger.debug(
+          logger.verbose(
             LOG_MESSAGES.metricCreated(e.name, e.type, e.level, e.labelNames, e.constLabels),
           ),
         ...config.series,
@@ -81,4 +82,5 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   TraceContextService,
   InstrumentationExplorer,
   RpcWireBytesService,
+  StartupSummary,
 ];

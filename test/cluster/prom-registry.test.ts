@@ -8,7 +8,7 @@ import {
   DynamoMetricsError,
   enableClusterWorker,
   OPENMETRICS_CONTENT_TYPE,
-} from '../../src';
+} from '../../src/internal';
 import { Scrape } from '../support/exposition-parser';
 
 /** In-process parts of the cluster support: the prom-client registry view and aggregation. */

@@ -1,123 +1,169 @@
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, realpath, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, realpath, rm, copyFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve, sep } from 'node:path';
+import { basename, join, sep } from 'node:path';
 import { Scrape } from '../support/exposition-parser';
+import {
+  assertRan,
+  childEnv,
+  compile,
+  Compiler,
+  declarations,
+  FIXTURES,
+  installFixture,
+  INSTALL_TIMEOUT_MS,
+  ModuleSetting,
+  Packed,
+  packCleanTree,
+  ROOT,
+  run,
+  Run,
+  RUN_TIMEOUT_MS,
+  tail,
+} from './compat-support';
 
 /**
- * The BUILT package as a user gets it: `npm pack` of the repository (dist/src, built by
- * `npm test` before the tests run), installed with npm into a fresh NestJS app outside the
- * repository, then a plain CommonJS app (test/compat/nest11/app.js) that `require()`s it, serves a
- * `@DynamoEndpoint()` route and its in-app `/metrics`, and exits.
+ * The package as a user gets it (README "Publishing and versions"):
  *
- * - NestJS 11 (test/compat/nest11/: package.json + package-lock.json, Nest 11.2.x, CommonJS);
- * - NestJS 12 (test/compat/nest12/: the same app, Nest 12.x, ESM-only, which Node >= 20.19 loads
- *   from the CommonJS app and library through require(esm)).
+ * 1. `npm pack` from a clean copy of the working tree (no dist/): `prepack` builds it; the
+ *    tarball holds the built code and typings, README, LICENSE and package.json, nothing else.
+ * 2. The tarball installed (next to `npm ci` from committed lock files) into fresh apps:
+ *    test/compat/nest11 (NestJS 11, CommonJS), nest12 (NestJS 12, CommonJS through require(esm)),
+ *    nest12-esm (NestJS 12, `"type": "module"`).
+ * 3. test/compat/app/app.ts, a user's Nest app, compiled in each with TypeScript 5.0, the newest
+ *    5.x (test/compat/typescript) and 7.x (the repository's), `skipLibCheck: false`, `module`
+ *    commonjs or nodenext; each output started, requested through a global guard and scraped.
+ * 4. test/compat/core: `nestjs-dynamo-metrics/core` from plain Node (CommonJS compiled by
+ *    TypeScript, and an ES module), with no @nestjs/* installed.
  *
- * Both installs reach the npm registry (`npm ci` from the fixture's lock file, then
- * `npm install --no-save <the .tgz>`); they take about 10-15 s each here with a warm npm cache.
- * COMPAT_KEEP_TMP=1 keeps the temporary directories for inspection.
+ * The installs reach the npm registry (about 10-15 s each here with a warm cache; they run in
+ * parallel). COMPAT_KEEP_TMP=1 keeps the temporary directories for inspection.
  */
 
-const ROOT = resolve(__dirname, '..', '..', '..');
-const FIXTURES = join(ROOT, 'test', 'compat');
 const REQUESTS = 4;
-const INSTALL_TIMEOUT_MS = 180_000;
-const RUN_TIMEOUT_MS = 60_000;
-/** Per Nest version: pack (once), two installs, one run, with room to spare. */
-const SUITE_TIMEOUT_MS = 3 * INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS + 60_000;
 const WORKER = { namespace: 'dynamo', component: 'greeting', endpoint: 'hello' };
+const SUITE_TIMEOUT_MS = 2 * INSTALL_TIMEOUT_MS + 20 * RUN_TIMEOUT_MS;
 
-interface Run {
-  code: number | null;
-  signal: string | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
+type Fixture = 'nest11' | 'nest12' | 'nest12-esm';
+interface AppCase {
+  fixture: Fixture;
+  nest: 11 | 12;
+  output: 'commonjs' | 'esm';
+  ts: '5.0' | '5' | '7';
+  module: ModuleSetting;
+  /** Only where TypeScript itself cannot check the installed typings (see the README). */
+  skipLibCheck?: true;
 }
 
-/** The environment for npm and the app: no DYN_* (the app's forRoot options apply as written). */
-function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (name.startsWith('DYN_')) continue;
-    // Set by `npm test` for the repository; the installs below belong to other projects.
-    if (name === 'npm_config_local_prefix' || name.startsWith('npm_package_')) continue;
-    if (name.startsWith('npm_lifecycle_')) continue;
-    env[name] = value;
+const APP_CASES: AppCase[] = [
+  { fixture: 'nest11', nest: 11, output: 'commonjs', ts: '5.0', module: 'commonjs' },
+  { fixture: 'nest11', nest: 11, output: 'commonjs', ts: '5', module: 'nodenext' },
+  { fixture: 'nest11', nest: 11, output: 'commonjs', ts: '7', module: 'nodenext' },
+  { fixture: 'nest12', nest: 12, output: 'commonjs', ts: '5.0', module: 'commonjs' },
+  { fixture: 'nest12', nest: 12, output: 'commonjs', ts: '5', module: 'nodenext' },
+  { fixture: 'nest12', nest: 12, output: 'commonjs', ts: '7', module: 'commonjs' },
+  { fixture: 'nest12-esm', nest: 12, output: 'esm', ts: '5', module: 'nodenext' },
+  { fixture: 'nest12-esm', nest: 12, output: 'esm', ts: '7', module: 'nodenext' },
+  // TypeScript < 5.8 reports TS1479 in every CommonJS package's typings that import the
+  // ESM-only Nest 12 (@willsoto/nestjs-prometheus's as well as ours): skipLibCheck is needed.
+  {
+    fixture: 'nest12-esm',
+    nest: 12,
+    output: 'esm',
+    ts: '5.0',
+    module: 'nodenext',
+    skipLibCheck: true,
+  },
+];
+const CORE_CASES: Array<{ ts: AppCase['ts']; module: ModuleSetting }> = [
+  { ts: '5.0', module: 'commonjs' },
+  { ts: '7', module: 'nodenext' },
+];
+
+let workDir = '';
+let packed: Packed | undefined;
+const installs = new Map<string, Promise<string>>();
+const compilers = (): Record<AppCase['ts'], Compiler> => {
+  const tsDir = join(workDir, 'typescript', 'node_modules');
+  return {
+    '5.0': { label: '5.0', tsc: join(tsDir, 'typescript-5.0', 'bin', 'tsc') },
+    '5': { label: '5', tsc: join(tsDir, 'typescript-5', 'bin', 'tsc') },
+    '7': { label: '7', tsc: join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc') },
+  };
+};
+
+/** Two at a time: compiles and runs share the machine's cores with the installs. */
+let slots = 2;
+const waiting: Array<() => void> = [];
+async function limited<T>(job: () => Promise<T>): Promise<T> {
+  while (slots === 0) await new Promise<void>((r) => waiting.push(r));
+  slots--;
+  try {
+    return await job();
+  } finally {
+    slots++;
+    waiting.shift()?.();
   }
-  return { ...env, NO_COLOR: '1', ...extra };
 }
 
-/** Runs a command to completion (never throws for a non-zero exit; the caller judges). */
-function run(
-  file: string,
-  args: string[],
-  cwd: string,
-  timeoutMs: number,
-  env: NodeJS.ProcessEnv = childEnv(),
-): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolvePromise, reject) => {
-    execFile(
-      file,
-      args,
-      { cwd, env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-      (error, stdout, stderr) => {
-        const ms = Date.now() - started;
-        const err = error as (NodeJS.ErrnoException & { code?: unknown; signal?: string }) | null;
-        if (err && typeof err.code === 'string') {
-          // Spawning failed (ENOENT and the like): there is no exit code to judge.
-          reject(
-            err.code === 'ENOENT'
-              ? new Error(
-                  `"${file}" is not on PATH (${err.message}). This test packs the library and ` +
-                    `installs it with npm; install Node.js with npm to run it.`,
-                )
-              : err,
-          );
-          return;
-        }
-        resolvePromise({
-          code: err ? ((err.code as number | undefined) ?? null) : 0,
-          signal: err?.signal ?? null,
-          stdout: String(stdout),
-          stderr: String(stderr),
-          ms,
-        });
-      },
-    );
-  });
+/** The installed fixture's directory; fails when packing or its install failed. */
+function installed(fixture: string): Promise<string> {
+  const done = installs.get(fixture);
+  assert.ok(done, `not checked: packing failed (see the first test)`);
+  return done;
 }
 
-const tail = (text: string, lines = 40) => text.trimEnd().split('\n').slice(-lines).join('\n');
+interface CaseRun {
+  compiled: Run;
+  ran?: Run;
+}
 
-/** Runs npm and fails with its command, exit, timing and output when it does not exit 0. */
-async function npm(args: string[], cwd: string, what: string): Promise<Run> {
-  const result = await run('npm', args, cwd, INSTALL_TIMEOUT_MS);
-  if (result.code !== 0) {
-    const timedOut = result.signal === 'SIGKILL' ? ` (killed after ${INSTALL_TIMEOUT_MS} ms)` : '';
-    throw new Error(
-      `${what} failed: npm ${args.join(' ')} in ${cwd} exited ${result.code ?? result.signal}` +
-        `${timedOut} after ${result.ms} ms. It needs the npm registry (network).\n` +
-        `--- stderr ---\n${tail(result.stderr)}\n--- stdout ---\n${tail(result.stdout)}`,
+/** Compiles and runs one case once; every test of the case awaits the same promise. */
+const caseRuns = new Map<string, Promise<CaseRun>>();
+function caseRun(
+  key: string,
+  fixture: string,
+  source: string,
+  compiler: AppCase['ts'],
+  module: ModuleSetting,
+  skipLibCheck = false,
+): Promise<CaseRun> {
+  let pending = caseRuns.get(key);
+  if (!pending) {
+    pending = installed(fixture).then((dir) =>
+      limited(async () => {
+        const outDir = `build-${key.replace(/\W+/g, '-')}`;
+        const ts = compilers()[compiler];
+        const compiled = await compile(ts, dir, source, module, outDir, skipLibCheck);
+        if (compiled.code !== 0) return { compiled };
+        const script = join(outDir, source.replace(/\.ts$/, '.js'));
+        const env = childEnv({ COMPAT_REQUESTS: String(REQUESTS) });
+        return { compiled, ran: await run(process.execPath, [script], dir, RUN_TIMEOUT_MS, env) };
+      }),
     );
+    pending.catch(() => undefined); // awaited by the tests; not an unhandled rejection
+    caseRuns.set(key, pending);
   }
-  return result;
+  return pending;
 }
 
-/** What app.js prints: `key: value` lines, then the /metrics body between marker lines. */
-interface AppReport {
+const appCaseKey = (c: AppCase) => `${c.fixture}-ts${c.ts}-${c.module}`;
+const appCaseRun = (c: AppCase) =>
+  caseRun(appCaseKey(c), c.fixture, 'app.ts', c.ts, c.module, c.skipLibCheck);
+const coreCaseRun = (c: (typeof CORE_CASES)[number]) =>
+  caseRun(`core-ts${c.ts}-${c.module}`, 'core', 'core.ts', c.ts, c.module);
+
+interface Report {
   fields: Map<string, string>;
   metrics: Scrape;
 }
 
-function parseReport(stdout: string): AppReport {
+function parseReport(stdout: string): Report {
   const start = stdout.indexOf('--- metrics ---\n');
   const end = stdout.indexOf('\n--- end metrics ---');
-  assert.ok(start >= 0 && end > start, `app.js printed no metrics section:\n${tail(stdout)}`);
+  assert.ok(start >= 0 && end > start, `no metrics section in the output:\n${tail(stdout)}`);
   const fields = new Map<string, string>();
   for (const line of stdout.slice(0, start).split('\n')) {
     const m = /^([a-z-]+): (.*)$/.exec(line);
@@ -126,52 +172,24 @@ function parseReport(stdout: string): AppReport {
   return { fields, metrics: new Scrape(stdout.slice(start + '--- metrics ---\n'.length, end)) };
 }
 
-function field(report: AppReport, name: string): string {
+function field(report: Report, name: string): string {
   const value = report.fields.get(name);
-  assert.ok(value !== undefined, `app.js printed no "${name}:" line`);
+  assert.ok(value !== undefined, `the script printed no "${name}:" line`);
   return value;
 }
 
-let workDir: string | undefined;
-let packing: Promise<string> | undefined;
-
-/** Packs the built library once (for both versions); resolves with the .tgz path. */
-function packOnce(): Promise<string> {
-  packing ??= pack();
-  return packing;
+/** The run's report, failing with the compiler's or the app's output when either failed. */
+async function reportOf(pending: Promise<CaseRun>, where: string): Promise<Report> {
+  const { compiled, ran } = await pending;
+  assertRan(compiled, 'tsc', where);
+  assert.ok(ran);
+  assertRan(ran, 'node', where);
+  return parseReport(ran.stdout);
 }
 
-async function pack(): Promise<string> {
-  const index = join(ROOT, 'dist', 'src', 'index.js');
-  await stat(index).catch(() => {
-    throw new Error(
-      `${index} is missing: build the library first (npm run build, or npm test, which runs ` +
-        `build:all). This test packs the built package; it does not build it.`,
-    );
-  });
-  await run('npm', ['--version'], ROOT, 30_000); // a clear error when npm is missing
+before(async () => {
   workDir = await realpath(await mkdtemp(join(tmpdir(), 'dynamo-compat-')));
-  const packDir = join(workDir, 'pack');
-  await mkdir(packDir);
-  // --ignore-scripts: pack exactly the dist/src that is there (no lifecycle rebuild).
-  const packed = await npm(
-    ['pack', '--json', '--ignore-scripts', '--pack-destination', packDir],
-    ROOT,
-    'npm pack',
-  );
-  const [info] = JSON.parse(packed.stdout) as Array<{
-    filename: string;
-    files: { path: string }[];
-  }>;
-  assert.ok(info, `npm pack --json printed nothing usable: ${packed.stdout}`);
-  const files = info.files.map((f) => f.path);
-  assert.ok(files.includes('dist/src/index.js'), `the tarball lacks dist/src/index.js: ${files}`);
-  assert.ok(files.includes('dist/src/index.d.ts'), `the tarball lacks dist/src/index.d.ts`);
-  const stray = files.filter((f) => !f.startsWith('dist/src/') && !/^[^/]+$/.test(f));
-  assert.deepEqual(stray, [], 'the tarball holds only dist/src and top-level files');
-  process.stdout.write(`packed ${info.filename} (${files.length} files) in ${packed.ms} ms\n`);
-  return join(packDir, info.filename);
-}
+});
 
 after(async () => {
   if (!workDir) return;
@@ -179,102 +197,210 @@ after(async () => {
   else await rm(workDir, { recursive: true, force: true });
 });
 
-for (const major of [11, 12] as const) {
-  describe(
-    `the packed library in a CommonJS NestJS ${major} app`,
-    { timeout: SUITE_TIMEOUT_MS },
-    () => {
-      let appDir = '';
-      let ran: { result: Run; report: AppReport } | undefined;
-      /** What the checks below read; they fail (not skip) when the install or run failed. */
-      const app = () => {
-        assert.ok(ran, `not checked: packing, installing or running app.js failed (see above)`);
-        return ran;
+describe('the packed package', { timeout: SUITE_TIMEOUT_MS }, () => {
+  it(
+    'npm pack from a clean tree builds it (prepack)',
+    { timeout: INSTALL_TIMEOUT_MS },
+    async () => {
+      packed = await packCleanTree(workDir);
+      process.stdout.write(`packed ${packed.files.length} files in ${packed.ms} ms\n`);
+      // Every install starts now, in parallel; the tests below await theirs.
+      const tarball = packed.tarball;
+      const install = (fixture: string, withTarball: boolean, extra: string[] = []) => {
+        const dir = join(workDir, fixture);
+        const done = installFixture(fixture, dir, withTarball ? tarball : undefined, extra).then(
+          async ({ ci, add }) => {
+            const addMs = add ? `, npm install .tgz ${add.ms} ms` : '';
+            process.stdout.write(`${fixture}: npm ci ${ci.ms} ms${addMs}\n`);
+            const sources = fixture === 'core' ? ['core/core.ts', 'core/core.mjs'] : ['app/app.ts'];
+            for (const source of sources) {
+              await copyFile(join(FIXTURES, source), join(dir, basename(source)));
+            }
+            return dir;
+          },
+        );
+        done.catch(() => undefined);
+        installs.set(fixture, done);
       };
-
-      // A test, not a hook: a failure here counts as a failed test in the summary.
-      it(
-        'packs, installs from the lock file and runs app.js (exit 0)',
-        { timeout: 3 * INSTALL_TIMEOUT_MS + RUN_TIMEOUT_MS },
-        async () => {
-          const tarball = await packOnce();
-          appDir = join(workDir!, `nest${major}`);
-          await mkdir(appDir);
-          const fixture = join(FIXTURES, `nest${major}`);
-          await copyFile(join(fixture, 'package.json'), join(appDir, 'package.json'));
-          await copyFile(join(fixture, 'package-lock.json'), join(appDir, 'package-lock.json'));
-          // One app for both versions.
-          await copyFile(join(FIXTURES, 'nest11', 'app.js'), join(appDir, 'app.js'));
-
-          const ci = await npm(['ci', '--no-audit', '--no-fund'], appDir, `npm ci (Nest ${major})`);
-          const add = await npm(
-            ['install', '--no-save', '--no-audit', '--no-fund', tarball],
-            appDir,
-            `npm install of the .tgz (Nest ${major})`,
-          );
-          const result = await run(
-            process.execPath,
-            ['app.js'],
-            appDir,
-            RUN_TIMEOUT_MS,
-            childEnv({ COMPAT_REQUESTS: String(REQUESTS) }),
-          );
-          process.stdout.write(
-            `Nest ${major}: npm ci ${ci.ms} ms, npm install .tgz ${add.ms} ms, ` +
-              `node app.js ${result.ms} ms (exit ${result.code ?? result.signal})\n`,
-          );
-          assert.equal(
-            result.code,
-            0,
-            `node app.js exited ${result.code ?? result.signal} in ${appDir}\n` +
-              `--- stderr ---\n${tail(result.stderr)}\n--- stdout ---\n${tail(result.stdout)}`,
-          );
-          ran = { result, report: parseReport(result.stdout) };
-        },
-      );
-
-      it(`runs on NestJS ${major}.x`, () => {
-        assert.match(field(app().report, 'nest-version'), new RegExp(`^${major}\\.`));
-      });
-
-      it('uses the installed tarball, with one copy of Nest and prom-client', async () => {
-        const { report } = app();
-        const installed = join(appDir, 'node_modules', 'nestjs-dynamo-metrics') + sep;
-        const library = field(report, 'library');
-        assert.ok(library.startsWith(installed), `loaded from ${library}, not from ${installed}`);
-        // Not a link back into the repository.
-        assert.equal(await realpath(library), library);
-        assert.equal(field(report, 'library-nestjs-common'), field(report, 'app-nestjs-common'));
-        assert.equal(field(report, 'library-prom-client'), field(report, 'app-prom-client'));
-      });
-
-      it('serves the route and /metrics', () => {
-        const { report } = app();
-        assert.equal(field(report, 'requests-sent'), String(REQUESTS));
-        assert.equal(field(report, 'response-statuses'), Array(REQUESTS).fill(200).join(','));
-        assert.equal(field(report, 'metrics-status'), '200');
-      });
-
-      it('records the @DynamoEndpoint() route', () => {
-        const s = app().report.metrics;
-        assert.equal(s.get('dynamo_requests_total', WORKER), REQUESTS);
-        assert.equal(s.get('dynamo_concurrent_requests', WORKER), 0);
-        assert.equal(s.get('dynamo_request_duration_seconds_count', WORKER), REQUESTS);
-        assert.ok(s.get('dynamo_response_bytes_total', WORKER) > 0, 'dynamo_response_bytes_total');
-        for (const error_type of ['client_error', 'handler_error', 'stream_error', 'cancelled']) {
-          assert.equal(s.get('dynamo_errors_total', { ...WORKER, error_type }), 0, error_type);
-        }
-      });
-
-      it('injects the @InjectComponent() Component into the provider', () => {
-        const labels = { namespace: WORKER.namespace, component: WORKER.component };
-        assert.equal(app().report.metrics.get('dynamo_greetings_total', labels), REQUESTS);
-      });
-
-      it('logs nothing on stderr (Nest logger at warn)', {}, () => {
-        const { stderr } = app().result;
-        assert.equal(stderr, '', `stderr of node app.js:\n${tail(stderr)}`);
-      });
+      install('typescript', false);
+      for (const fixture of ['nest11', 'nest12', 'nest12-esm']) install(fixture, true);
+      // --omit=peer: the peers (@nestjs/*, and @willsoto's) stay out, as in a plain Node project.
+      install('core', true, ['--omit=peer']);
+      // Compiles and runs start as soon as their fixture is installed, two at a time.
+      for (const c of APP_CASES) appCaseRun(c);
+      for (const c of CORE_CASES) coreCaseRun(c);
     },
   );
+
+  it('ships exactly the built code, typings, README, LICENSE and package.json', () => {
+    assert.ok(packed, 'not checked: npm pack failed');
+    const { files } = packed;
+    const extra = files.filter(
+      (f) =>
+        !['LICENSE', 'README.md', 'package.json'].includes(f) &&
+        !/^dist\/src\/.+\.(js|d\.ts)$/.test(f),
+    );
+    assert.deepEqual(extra, []);
+    for (const f of [
+      'LICENSE',
+      'README.md',
+      'dist/src/index.js',
+      'dist/src/index.d.ts',
+      'dist/src/core/public-api.js',
+      'dist/src/core/public-api.d.ts',
+    ]) {
+      assert.ok(files.includes(f), `the tarball lacks ${f}`);
+    }
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('dist/src/internal.')),
+      [],
+      'the internal entry stays out',
+    );
+    // Every .js has its typings.
+    const js = files.filter((f) => f.endsWith('.js'));
+    assert.deepEqual(
+      js.filter((f) => !files.includes(f.replace(/\.js$/, '.d.ts'))),
+      [],
+    );
+  });
+
+  it('LICENSE is the Apache License 2.0, as package.json says', async () => {
+    assert.ok(packed, 'not checked: npm pack failed');
+    const license = await readFile(join(packed.tree, 'LICENSE'), 'utf8');
+    assert.match(license, /^Apache License\s+Version 2\.0, January 2004\s/);
+    assert.match(license, /END OF TERMS AND CONDITIONS\s*$/);
+    const pkg = JSON.parse(await readFile(join(packed.tree, 'package.json'), 'utf8')) as {
+      license: string;
+    };
+    assert.equal(pkg.license, 'Apache-2.0');
+  });
+
+  it('no typing uses an import() type with resolution-mode (TypeScript < 5.3 cannot parse it)', async () => {
+    assert.ok(packed, 'not checked: npm pack failed');
+    const found = [...(await declarations(packed.tree))]
+      .filter(
+        ([, text]) =>
+          /import\(\s*["'][^"']+["']\s*,/.test(text) || text.includes('resolution-mode'),
+      )
+      .map(([file]) => file);
+    assert.deepEqual(found, []);
+  });
+
+  it('the compilers are TypeScript 5.0, the newest 5.x and 7.x', async () => {
+    await installed('typescript');
+    const want = { '5.0': /^Version 5\.0\./, '5': /^Version 5\.9\./, '7': /^Version 7\./ };
+    for (const [label, ts] of Object.entries(compilers())) {
+      const version = await run(process.execPath, [ts.tsc, '--version'], ROOT, RUN_TIMEOUT_MS);
+      assert.match(version.stdout.trim(), want[label as AppCase['ts']], `tsc ${label}`);
+    }
+  });
+});
+
+for (const c of APP_CASES) {
+  const key = appCaseKey(c);
+  const title =
+    `NestJS ${c.nest} (${c.output === 'esm' ? 'ESM' : 'CommonJS'} app), TypeScript ${c.ts}` +
+    `${c.ts === '5' ? ' (newest 5.x)' : ''}, module ${c.module}` +
+    `${c.skipLibCheck ? ', skipLibCheck on' : ''}`;
+  describe(title, { timeout: SUITE_TIMEOUT_MS }, () => {
+    let dir = '';
+    const report = async () => {
+      dir = await installed(c.fixture);
+      return reportOf(appCaseRun(c), dir);
+    };
+
+    it(`compiles with skipLibCheck ${c.skipLibCheck ? 'on' : 'off'}`, async () => {
+      const { compiled } = await appCaseRun(c);
+      assertRan(compiled, `tsc ${c.ts}`, await installed(c.fixture));
+    });
+
+    it(`runs as ${c.output} on NestJS ${c.nest}.x, from the installed tarball`, async () => {
+      const r = await report();
+      assert.equal(field(r, 'module-kind'), c.output);
+      assert.match(field(r, 'nest-version'), new RegExp(`^${c.nest}\\.`));
+      const pkg = join(dir, 'node_modules', 'nestjs-dynamo-metrics') + sep;
+      assert.equal(field(r, 'library'), `${pkg}dist${sep}src${sep}index.js`);
+      assert.equal(await realpath(field(r, 'library')), field(r, 'library'), 'not a link');
+      assert.equal(field(r, 'library-core'), `${pkg}dist${sep}src${sep}core${sep}public-api.js`);
+      // One copy of each: the package uses the app's Nest and prom-client.
+      assert.equal(field(r, 'library-nestjs-common'), field(r, 'app-nestjs-common'));
+      assert.equal(field(r, 'library-prom-client'), field(r, 'app-prom-client'));
+    });
+
+    it('./core is the same code as the main entry, and works on its own', async () => {
+      const r = await report();
+      assert.equal(field(r, 'core-same-class'), 'true');
+      assert.equal(
+        field(r, 'core-sample'),
+        'core_hits_total{namespace="ns",component="c",endpoint="e"} 2',
+      );
+    });
+
+    it('serves the route through the guard, and /metrics past it (isDynamoMetricsRoute)', async () => {
+      const r = await report();
+      assert.equal(field(r, 'requests-sent'), String(REQUESTS));
+      assert.equal(field(r, 'response-statuses'), Array(REQUESTS).fill(200).join(','));
+      assert.equal(field(r, 'unguarded-status'), '403');
+      assert.equal(field(r, 'metrics-status'), '200');
+    });
+
+    it('records the @DynamoEndpoint() route and the injected Component', async () => {
+      const s = (await report()).metrics;
+      assert.equal(s.get('dynamo_requests_total', WORKER), REQUESTS);
+      assert.equal(s.get('dynamo_concurrent_requests', WORKER), 0);
+      assert.equal(s.get('dynamo_request_duration_seconds_count', WORKER), REQUESTS);
+      assert.ok(s.get('dynamo_response_bytes_total', WORKER) > 0, 'dynamo_response_bytes_total');
+      for (const error_type of ['client_error', 'handler_error', 'stream_error', 'cancelled']) {
+        assert.equal(s.get('dynamo_errors_total', { ...WORKER, error_type }), 0, error_type);
+      }
+      const component = { namespace: 'dynamo', component: 'greeting' };
+      assert.equal(s.get('dynamo_greetings_total', component), REQUESTS);
+    });
+
+    it('exports no LLM frontend families (the app has no frontend endpoint)', async () => {
+      const names = [...(await report()).metrics.names()];
+      assert.deepEqual(
+        names.filter((n) => n.startsWith('nv_llm_http_service_')),
+        [],
+      );
+      assert.ok(names.includes('dynamo_requests_total'), 'the parser saw the output');
+    });
+
+    it('logs nothing on stderr (Nest logger at warn)', async () => {
+      await report();
+      const { ran } = await caseRuns.get(key)!;
+      assert.equal(ran!.stderr, '', `stderr:\n${tail(ran!.stderr)}`);
+    });
+  });
 }
+
+describe('nestjs-dynamo-metrics/core in plain Node, no @nestjs/* installed', () => {
+  it('the install holds no @nestjs/* package', async () => {
+    const dir = await installed('core');
+    assert.equal(existsSync(join(dir, 'node_modules', '@nestjs')), false);
+    assert.ok(existsSync(join(dir, 'node_modules', 'nestjs-dynamo-metrics', 'package.json')));
+  });
+
+  for (const c of CORE_CASES) {
+    it(`TypeScript ${c.ts}, module ${c.module}, skipLibCheck off: compiles, runs, records`, async () => {
+      const dir = await installed('core');
+      const r = await reportOf(coreCaseRun(c), dir);
+      assert.equal(field(r, 'nestjs-installed'), 'false');
+      assert.equal(field(r, 'nestjs-loaded'), '0');
+      assert.equal(field(r, 'refused'), 'DynamoMetricsError');
+      const at = { namespace: 'dynamo', component: 'backend', endpoint: 'generate' };
+      assert.equal(r.metrics.get('dynamo_jobs_total', at), 3);
+      assert.equal(r.metrics.get('dynamo_requests_total', at), 1);
+      assert.equal(r.metrics.get('dynamo_request_duration_seconds_sum', at), 0.25);
+    });
+  }
+
+  it('an ES module imports it by name (top-level await)', async () => {
+    const dir = await installed('core');
+    const ran = await run(process.execPath, ['core.mjs'], dir, RUN_TIMEOUT_MS);
+    assertRan(ran, 'node core.mjs', dir);
+    const s = new Scrape(ran.stdout);
+    const at = { namespace: 'dynamo', component: 'backend', endpoint: 'generate' };
+    assert.equal(s.get('dynamo_requests_total', at), 1);
+  });
+});

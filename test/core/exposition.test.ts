@@ -5,7 +5,7 @@ import {
   negotiateContentType,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
-} from '../../src';
+} from '../../src/internal';
 import { buildScenario } from '../support/scenario';
 
 // ---- The expected exposition of buildScenario(), written out line by line. ----

@@ -6,7 +6,7 @@ import {
   resolveConfig,
   WorkerMetrics,
   WorkerMetricsVec,
-} from '../../src';
+} from '../../src/internal';
 import { Scrape } from '../support/exposition-parser';
 
 const scrape = async (runtime: DistributedRuntime) =>

@@ -6,7 +6,7 @@ import {
   DynamoMetricsError,
   MetricsLevel,
   sanitizeHierarchyName,
-} from '../../src';
+} from '../../src/internal';
 
 /** Asserts that `fn` throws a DynamoMetricsError whose message matches every pattern. */
 function expectError(fn: () => unknown, ...patterns: RegExp[]): void {

@@ -8,7 +8,7 @@ import {
   ENV,
   resolveConfig,
   SystemServer,
-} from '../../src';
+} from '../../src/internal';
 import { ChildResult, runNode } from '../support/child-process';
 import { EnvVars, withEnv } from '../support/env';
 import { createApp, PLATFORMS } from '../support/nest-app';
@@ -125,6 +125,7 @@ describe('resolveConfig() rejects bad environment values', () => {
         startingHealthStatus: 'notready',
         useEndpointHealthStatus: [],
         metricsPath: '/metrics',
+        statusPage: false,
       });
       assert.equal(resolveConfig({}, env).prefix, 'dynamo');
       const options: DynamoMetricsModuleOptions = {
@@ -190,6 +191,7 @@ describe('resolveConfig() rejects bad environment values', () => {
       startingHealthStatus: 'ready',
       useEndpointHealthStatus: ['b'],
       metricsPath: '/metrics',
+      statusPage: false,
     });
   });
 

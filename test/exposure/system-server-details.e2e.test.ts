@@ -11,7 +11,7 @@ import {
   negotiateContentType,
   resolveConfig,
   SystemServer,
-} from '../../src';
+} from '../../src/internal';
 import { OPENMETRICS_TYPE, PROMETHEUS_TYPE } from '../support/content-types';
 import { EnvVars, withEnv } from '../support/env';
 import { sample } from '../support/exposition-parser';

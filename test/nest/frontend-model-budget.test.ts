@@ -8,7 +8,7 @@ import {
   DynamoMetricsModuleOptions,
   FrontendMetrics,
   resolveConfig,
-} from '../../src';
+} from '../../src/internal';
 import { Scrape } from '../support/exposition-parser';
 import { CapturingLogger } from '../support/logger';
 

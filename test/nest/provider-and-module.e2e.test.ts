@@ -735,14 +735,14 @@ for (const platform of PLATFORMS) {
       });
 
       describe('logging', () => {
-        it('at debug level the explorer logs each decorated handler and each metric registration', async () => {
-          const logger = new CaptureLogger(['debug', 'log', 'warn', 'error']);
+        it('at verbose level the explorer logs each decorated handler and each metric registration', async () => {
+          const logger = new CaptureLogger(['verbose', 'log', 'warn', 'error']);
           const logged = await startApp(platform, AppModule, { logger });
           try {
-            const debug = logger.entries
-              .filter((e) => e.level === 'debug' && e.context === 'DynamoMetrics')
+            const verbose = logger.entries
+              .filter((e) => e.level === 'verbose' && e.context === 'DynamoMetrics')
               .map((e) => e.message);
-            const handlers = debug.filter((m) => m.startsWith('@DynamoEndpoint '));
+            const handlers = verbose.filter((m) => m.startsWith('@DynamoEndpoint '));
             const decorated = [
               'ApiController.hit (http) -> namespace="dynamo" component="api" endpoint="hit"',
               ...[
@@ -784,7 +784,7 @@ for (const platform of PLATFORMS) {
                 'dynamo/backend/generate',
                 'dynamo/backend/endless_generator',
               ]) {
-                const line = debug.find((m) =>
+                const line = verbose.find((m) =>
                   m.startsWith(`metric ${name} (${type}) at ${level},`),
                 );
                 assert.ok(line, `no registration logged for ${name} at ${level}`);
@@ -799,28 +799,28 @@ for (const platform of PLATFORMS) {
             }
             // 17 endpoints, 6 worker metrics each, each registration logged once.
             const workerNames = workerMetrics.map(([name]) => name);
-            const endpointRegistrations = debug.filter((m) =>
+            const endpointRegistrations = verbose.filter((m) =>
               workerNames.some((name) => m.startsWith(`metric ${name} (`)),
             );
             assert.equal(endpointRegistrations.length, 17 * 6);
             // The custom metrics of CustomMetrics, at their levels.
             assert.ok(
-              debug.some((m) =>
+              verbose.some((m) =>
                 m.startsWith('metric dynamo_custom_runtime_total (counter) at runtime,'),
               ),
             );
             assert.ok(
-              debug.some((m) =>
+              verbose.some((m) =>
                 m.startsWith('metric dynamo_custom_namespace_value (gauge) at dynamo,'),
               ),
             );
             assert.ok(
-              debug.some((m) =>
+              verbose.some((m) =>
                 m.startsWith('metric dynamo_custom_component_total (counter) at dynamo/backend,'),
               ),
             );
             assert.ok(
-              debug.some((m) =>
+              verbose.some((m) =>
                 m.startsWith(
                   'metric dynamo_custom_endpoint_seconds (histogram) at dynamo/backend/generate,',
                 ),
@@ -831,14 +831,22 @@ for (const platform of PLATFORMS) {
           }
         });
 
-        it('above debug level nothing of that is logged', async () => {
+        it('at log level one line says what was set up, and nothing else', async () => {
           const logger = new CaptureLogger(['log', 'warn', 'error']);
           const logged = await startApp(platform, AppModule, { logger });
           try {
             assert.ok(logger.entries.length > 0, 'the logger captured nothing at all');
             assert.deepEqual(
               logger.entries.filter((e) => e.level === 'debug' || e.context === 'DynamoMetrics'),
-              [],
+              [
+                {
+                  level: 'log',
+                  context: 'DynamoMetrics',
+                  message:
+                    'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true); ' +
+                    '17 @DynamoEndpoint handlers, 13 metrics',
+                },
+              ],
             );
           } finally {
             await closeApp(logged.app);

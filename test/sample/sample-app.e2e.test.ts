@@ -711,13 +711,14 @@ describe('sample app with DYN_SYSTEM_ENABLED=false', () => {
 });
 
 describe('applySampleDefaults()', () => {
-  it('turns metrics on with a system server on 8081 waiting for generate', () => {
+  it('turns metrics on with a system server on 8081 waiting for generate, status page on', () => {
     const env: NodeJS.ProcessEnv = {};
     applySampleDefaults(env);
     assert.deepEqual(env, {
       DYN_SYSTEM_ENABLED: 'true',
       DYN_SYSTEM_PORT: '8081',
       DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '["generate"]',
+      DYN_SYSTEM_STATUS_PAGE: 'true',
     });
   });
 
@@ -726,12 +727,14 @@ describe('applySampleDefaults()', () => {
       DYN_SYSTEM_ENABLED: 'false',
       DYN_SYSTEM_PORT: '',
       DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '[]',
+      DYN_SYSTEM_STATUS_PAGE: 'false',
     };
     applySampleDefaults(env);
     assert.deepEqual(env, {
       DYN_SYSTEM_ENABLED: 'false',
       DYN_SYSTEM_PORT: '',
       DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '[]',
+      DYN_SYSTEM_STATUS_PAGE: 'false',
     });
   });
 });

@@ -1,4 +1,4 @@
-import { ENV } from '../../src';
+import { ENV } from '../../src/internal';
 
 /** The DYN_* variables the package reads, from its own `ENV` table. */
 export const DYN_VARS: readonly string[] = Object.values(ENV);

@@ -1,0 +1,12 @@
+/**
+ * @internal Everything public plus the internals tests need (option resolution, message tables,
+ * naming rules). Not part of the package's `exports` map: users cannot import it.
+ */
+export * from './index';
+export * from './core';
+export { CONFIG_MESSAGES, LOG_MESSAGES, SYSTEM_SERVER } from './config/config.messages';
+export { resolveConfig, ENV } from './config/environment';
+export { DEFAULT_FRONTEND_PREFIX } from './config/dynamo-metrics.constants';
+export { DYNAMO_METRICS_MODULE_OPTIONS } from './config/dynamo-metrics.module-definition';
+export { ClusterWorkerService } from './exposure/cluster-worker.service';
+export { FRONTEND_METRICS } from './frontend/frontend-metrics.constants';
