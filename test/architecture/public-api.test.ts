@@ -127,8 +127,13 @@ test('the README lists every export under "Public API"', () => {
 
 test('package.json: prepack builds; files hold the build only; the supported ranges', () => {
   assert.equal(pkg.scripts.prepack, 'npm run build');
-  assert.match(pkg.scripts.build!, /tsc -p tsconfig\.build\.json$/);
-  assert.deepEqual(pkg.files, ['dist/src/**/*.js', 'dist/src/**/*.d.ts', '!dist/src/internal.*']);
+  assert.match(pkg.scripts.build!, /tsc -p tsconfig\.build\.json && npm run build:assets$/);
+  assert.deepEqual(pkg.files, [
+    'dist/src/**/*.js',
+    'dist/src/**/*.d.ts',
+    'dist/src/exposure/status-page/assets',
+    '!dist/src/internal.*',
+  ]);
   assert.equal(pkg.peerDependencies.typescript, '>=5.0');
   assert.equal(pkg.engines.node, '>=20.19');
 });

@@ -232,15 +232,22 @@ describe('the packed package', { timeout: SUITE_TIMEOUT_MS }, () => {
     },
   );
 
-  it('ships exactly the built code, typings, README, LICENSE and package.json', () => {
+  it('ships exactly the built code, typings, status page files, README, LICENSE and package.json', () => {
     assert.ok(packed, 'not checked: npm pack failed');
     const { files } = packed;
+    const STATUS_PAGE_ASSETS =
+      /^dist\/src\/exposure\/status-page\/assets\/[\w.-]+\.(mjs|html|css|svg)$/;
     const extra = files.filter(
       (f) =>
         !['LICENSE', 'README.md', 'package.json'].includes(f) &&
-        !/^dist\/src\/.+\.(js|d\.ts)$/.test(f),
+        !/^dist\/src\/.+\.(js|d\.ts)$/.test(f) &&
+        !STATUS_PAGE_ASSETS.test(f),
     );
     assert.deepEqual(extra, []);
+    assert.ok(
+      files.includes('dist/src/exposure/status-page/assets/index.html'),
+      'the status page ships its files',
+    );
     for (const f of [
       'LICENSE',
       'README.md',
