@@ -6,10 +6,9 @@ import {
   DynamoMetricsError,
   isValidMetricName,
   COMPONENT_NAMING,
-  NAMING_PROFILES,
-  NamingProfileName,
 } from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
+import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
 import type {
   DynamoMetricsConfig,
   DynamoMetricsModuleOptions,
@@ -109,15 +108,6 @@ function parsePrefix(source: string, value: unknown): string {
   return fail(CONFIG_MESSAGES.invalidPrefix(source, value));
 }
 
-function parseNaming(source: string, value: unknown): NamingProfileName {
-  if ((NAMING_PROFILES as readonly unknown[]).includes(value)) return value as NamingProfileName;
-  return fail(CONFIG_MESSAGES.invalidNaming(source, value, NAMING_PROFILES));
-}
-
-function parseOptionalBoolean(source: string, value: unknown): boolean | undefined {
-  return value === undefined ? undefined : parseBoolean(source, value);
-}
-
 /** A host name, an IPv4 address, or an IPv6 address bare or in brackets (`[::1]` -> `::1`). */
 function parseHost(source: string, value: unknown): string {
   if (typeof value === 'string') {
@@ -129,18 +119,6 @@ function parseHost(source: string, value: unknown): string {
     }
   }
   return fail(CONFIG_MESSAGES.invalidHost(source, value));
-}
-
-function parseLabels(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
-  const ok =
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === 'string' || typeof v === 'number');
-  if (!ok) return fail(CONFIG_MESSAGES.invalidLabels('option labels', value));
-  // Label names are checked by the runtime, against the profile's hierarchy labels.
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
 function parseTraceContext(value: unknown): DynamoMetricsConfig['traceContext'] {
@@ -243,19 +221,12 @@ export function resolveConfig(
     fail(CONFIG_MESSAGES.systemPortIsAppPort(sourceOf(env, ENV.port), port));
   }
   const series = options.series ?? {};
-  const worker = options.worker ?? {};
   return {
     namespace,
     naming,
     prefix,
     labels: parseLabels(options.labels),
-    worker: {
-      cancellation:
-        parseOptionalBoolean('option worker.cancellation', worker.cancellation) ?? component,
-      timeToFirstResponse:
-        parseOptionalBoolean('option worker.timeToFirstResponse', worker.timeToFirstResponse) ??
-        component,
-    },
+    worker: resolveWorkerExtras(options.worker, component),
     defaultComponent: options.defaultComponent,
     includeGlobalRegistry: options.includeGlobalRegistry ?? true,
     defaultMetrics: options.defaultMetrics ?? false,
