@@ -2,9 +2,11 @@ import type { Registry } from 'prom-client';
 import { HIERARCHY_LABELS } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
-import { ExpositionContentType, ExposableMetric, renderMetrics } from './exposition';
+import type { ExpositionContentType, ExposableMetric } from './exposition';
 import { MetricFamily } from './family';
 import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
+import { joinParts } from './render/exposition-bytes';
+import { ExpositionSource, renderExposition } from './render/render-exposition';
 import { AnySeries } from './series';
 
 export interface MetricCreatedEvent {
@@ -28,6 +30,8 @@ const within = (path: readonly string[], level: readonly string[]): boolean =>
 /** The families of one runtime: get-or-create by name, and rendering of any subtree. */
 export class MetricStore {
   private readonly families = new Map<string, MetricFamily>();
+  /** Renders in progress, by format and level: concurrent scrapes share one. */
+  private readonly rendering = new Map<string, Promise<readonly Buffer[]>>();
 
   constructor(readonly options: MetricStoreOptions) {}
 
@@ -59,26 +63,46 @@ export class MetricStore {
   }
 
   /** Exposition text of every metric at `path` or below; the empty path is the whole runtime. */
-  render(contentType: ExpositionContentType, path: readonly string[]): Promise<string> {
-    const entries: Array<{ metric: ExposableMetric; fetch?: () => unknown }> = [];
+  async render(contentType: ExpositionContentType, path: readonly string[]): Promise<string> {
+    return joinParts(await this.renderParts(contentType, path));
+  }
+
+  /**
+   * The same text as UTF-8 parts of a few hundred KB, rendered in slices that yield to the event loop;
+   * scrapes that arrive while one for the same format and level is being rendered get that
+   * render's parts rather than starting another.
+   */
+  renderParts(
+    contentType: ExpositionContentType,
+    path: readonly string[],
+  ): Promise<readonly Buffer[]> {
+    const key = `${contentType}\n${path.join('\n')}`;
+    let pending = this.rendering.get(key);
+    if (!pending) {
+      pending = renderExposition(contentType, this.sources(path)).finally(() =>
+        this.rendering.delete(key),
+      );
+      this.rendering.set(key, pending);
+    }
+    return pending;
+  }
+
+  private *sources(path: readonly string[]): Iterable<ExpositionSource> {
     if (path.length === 0) {
-      for (const family of this.families.values()) entries.push({ metric: family });
+      for (const family of this.families.values()) yield { family };
       if (this.options.includeGlobalRegistry) {
         for (const metric of this.options.globalRegistry.getMetricsAsArray()) {
-          entries.push({ metric: metric as unknown as ExposableMetric });
+          yield { metric: metric as unknown as ExposableMetric };
         }
       }
-    } else {
-      const filter = (s: AnySeries) => within(s.path, path);
-      for (const family of this.families.values()) {
-        // A family made at a shallower level than `path` cannot have series below it.
-        const depth = family.definition.labelNames.filter((n) =>
-          HIERARCHY_LABELS.includes(n),
-        ).length;
-        if (depth < path.length || !family.series.some(filter)) continue;
-        entries.push({ metric: family, fetch: () => family.getForPromString(filter) });
-      }
+      return;
     }
-    return renderMetrics(contentType, entries);
+    const filter = (s: AnySeries) => within(s.path, path);
+    for (const family of this.families.values()) {
+      // A family made at a shallower level than `path` cannot have series below it.
+      const depth = family.definition.labelNames.filter((n) => HIERARCHY_LABELS.includes(n)).length;
+      if (depth < path.length || !family.series.some(filter)) continue;
+      yield { family, filter };
+    }
   }
 }

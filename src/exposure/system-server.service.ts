@@ -9,8 +9,9 @@ import {
 } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { ENV } from '../config/environment';
+import { writeExposition } from './exposition-response';
 import { HealthService } from './health.service';
-import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
+import { displayUrl, listen, Route, routeTable, sendJson } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
 
 /**
@@ -70,10 +71,8 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
     return new Map<string, Route>([
       [
         this.config.system.metricsPath,
-        async (req, res) => {
-          const { contentType, body } = await this.exporter.render(req.headers.accept);
-          send(res, 200, contentType, body);
-        },
+        async (req, res) =>
+          writeExposition(res, await this.exporter.renderParts(req.headers.accept)),
       ],
       [
         HEALTH_PATH,

@@ -7,6 +7,11 @@ import type {
   Method,
   MethodRecorder,
 } from '../instrumentation/method-instrumentation.interface';
+import {
+  nodeResponseOf,
+  onResponseClose,
+  responseFinished,
+} from '../instrumentation/node-http-access';
 import { watchAsyncIterable } from '../instrumentation/result-watchers';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { FrontendRequest } from './frontend-request';
@@ -49,11 +54,9 @@ export class LlmFrontendRecorder implements MethodRecorder {
       stream,
     });
     const response = this.carrierOf(args);
-    const raw = response?.raw ?? (response as ServerResponse | undefined);
+    const raw = nodeResponseOf(response);
     // A client that leaves before the response is complete makes the request an error.
-    if (raw && typeof raw.once === 'function') {
-      raw.once('close', () => request.end(raw.writableFinished ? 'success' : 'error'));
-    }
+    if (raw) onResponseClose(raw, () => request.end(responseFinished(raw) ? 'success' : 'error'));
     const onResult = (value: unknown) => this.onResult(value, request, response, raw !== undefined);
     return callHandler(self, original, args, onResult, (err) =>
       isRefusal(err) ? request.discard() : request.end('error'),

@@ -1,0 +1,65 @@
+import { ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+
+/** An exposition ready to send: its content type and its UTF-8 parts, in order. */
+export interface ExpositionParts {
+  contentType: string;
+  parts: readonly Buffer[];
+}
+
+/** Resolves when the response can take more, or has closed (a client that leaves never drains). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
+const byteLength = (parts: readonly Buffer[]): number =>
+  parts.reduce((total, part) => total + part.length, 0);
+
+/**
+ * Writes an exposition on a Node response (the system server, Express) part by part, waiting
+ * for the socket to drain between parts: a large `/metrics` never holds the event loop for the
+ * time it takes to copy all of it. No body for HEAD.
+ */
+export async function writeExposition(
+  res: ServerResponse,
+  { contentType, parts }: ExpositionParts,
+): Promise<void> {
+  res.writeHead(200, { 'content-type': contentType, 'content-length': byteLength(parts) });
+  if (res.req?.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  for (const part of parts) {
+    if (res.destroyed) return;
+    if (!res.write(part)) await drained(res);
+  }
+  res.end();
+}
+
+/** What Fastify's reply offers (Express's response is a Node response). */
+interface Reply {
+  header(name: string, value: string | number): unknown;
+  send(body: unknown): unknown;
+}
+
+/**
+ * Sends an exposition through the adapter's response: Express's (a Node response) directly,
+ * Fastify's reply as a stream of the parts, which Fastify writes as the socket drains.
+ */
+export function replyExposition(response: unknown, exposition: ExpositionParts): Promise<void> {
+  if (response instanceof ServerResponse) return writeExposition(response, exposition);
+  const { contentType, parts } = exposition;
+  const reply = response as Reply;
+  reply.header('Content-Type', contentType);
+  reply.header('Content-Length', byteLength(parts));
+  reply.send(parts.length === 1 ? parts[0] : Readable.from(parts, { objectMode: false }));
+  return Promise.resolve();
+}
