@@ -55,8 +55,8 @@ async function metricsServer(runtime: DistributedRuntime, registry: Registry): P
   const server = createServer((req, res) => {
     if (req.url === '/ours') {
       void runtime
-        .prometheusMetricsParts()
-        .then((parts) => writeExposition(res, { contentType: 'text/plain', parts }));
+        .leaseExposition()
+        .then((lease) => writeExposition(res, { contentType: 'text/plain', ...lease }));
     } else {
       void registry.metrics().then((body) => res.end(body));
     }

@@ -3,6 +3,7 @@ import { DistributedRuntime, DynamoMetricsModule } from '../src';
 import { BackendService } from './backend.service';
 import { FrontendController } from './frontend.controller';
 import { RootController } from './root.controller';
+import { createSyntheticSeries } from './synthetic-series';
 
 @Module({
   imports: [DynamoMetricsModule.forRoot({ namespace: 'dynamo' })],
@@ -20,6 +21,11 @@ import { RootController } from './root.controller';
             node: process.version,
           })
           .set(1),
+    },
+    {
+      provide: 'SAMPLE_SYNTHETIC_SERIES',
+      inject: [DistributedRuntime],
+      useFactory: createSyntheticSeries,
     },
   ],
 })

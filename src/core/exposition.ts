@@ -3,6 +3,7 @@ import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import type { ExposableMetric } from './render/prom-metric-text';
 import { joinParts } from './render/exposition-bytes';
+import { recycleParts } from './render/part-pool';
 import { renderExposition } from './render/render-exposition';
 
 export type { ExposableMetric };
@@ -55,5 +56,9 @@ export function renderMetrics(
   contentType: ExpositionContentType,
   metrics: Iterable<{ metric: ExposableMetric; fetch?: () => unknown }>,
 ): Promise<string> {
-  return renderExposition(contentType, metrics).then(joinParts);
+  return renderExposition(contentType, metrics).then(({ parts, buffers }) => {
+    const text = joinParts(parts);
+    recycleParts(buffers);
+    return text;
+  });
 }

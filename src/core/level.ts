@@ -1,5 +1,6 @@
 import { HIERARCHY_LABELS, PROMETHEUS_CONTENT_TYPE } from './constants';
 import { assertContentType } from './exposition';
+import type { ExpositionLease } from './render/shared-render';
 import type { FamilyDefinition } from './family-definition';
 import { assertLabelNames, DefinitionScope, defineMetric } from './metric-definition';
 import { ConstLabels, FACTORIES as F, MetricRequest } from './metric-factories';
@@ -155,6 +156,15 @@ export abstract class MetricsLevel {
     contentType: string = PROMETHEUS_CONTENT_TYPE,
   ): Promise<readonly Buffer[]> {
     return this.store.renderParts(assertContentType(contentType), this.path);
+  }
+
+  /**
+   * The parts on lease, for a server that writes them and then calls `release()` (exactly once,
+   * after the last write): their buffers are reused by later scrapes, so that a large scrape in
+   * steady state allocates almost nothing. What `/metrics` uses.
+   */
+  leaseExposition(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<ExpositionLease> {
+    return this.store.lease(assertContentType(contentType), this.path);
   }
 
   private plain<S extends AnySeries>(request: MetricRequest): S {

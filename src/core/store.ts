@@ -7,6 +7,7 @@ import { MetricFamily } from './family';
 import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
 import { joinParts } from './render/exposition-bytes';
 import { ExpositionSource, renderExposition } from './render/render-exposition';
+import { ExpositionLease, SharedRender } from './render/shared-render';
 import { AnySeries } from './series';
 
 export interface MetricCreatedEvent {
@@ -31,7 +32,7 @@ const within = (path: readonly string[], level: readonly string[]): boolean =>
 export class MetricStore {
   private readonly families = new Map<string, MetricFamily>();
   /** Renders in progress, by format and level: concurrent scrapes share one. */
-  private readonly rendering = new Map<string, Promise<readonly Buffer[]>>();
+  private readonly rendering = new Map<string, SharedRender>();
 
   constructor(readonly options: MetricStoreOptions) {}
 
@@ -64,27 +65,45 @@ export class MetricStore {
 
   /** Exposition text of every metric at `path` or below; the empty path is the whole runtime. */
   async render(contentType: ExpositionContentType, path: readonly string[]): Promise<string> {
-    return joinParts(await this.renderParts(contentType, path));
+    const lease = await this.lease(contentType, path);
+    try {
+      return joinParts(lease.parts);
+    } finally {
+      lease.release();
+    }
   }
 
-  /**
-   * The same text as UTF-8 parts of a few hundred KB, rendered in slices that yield to the event loop;
-   * scrapes that arrive while one for the same format and level is being rendered get that
-   * render's parts rather than starting another.
-   */
-  renderParts(
+  /** The same as UTF-8 parts of at most a few hundred KB, which the caller keeps. */
+  async renderParts(
     contentType: ExpositionContentType,
     path: readonly string[],
   ): Promise<readonly Buffer[]> {
+    // Never released: these buffers are the caller's, not reused.
+    return (await this.lease(contentType, path)).parts;
+  }
+
+  /**
+   * The parts on lease, for a server that writes them and then releases them for reuse. The
+   * render yields to the event loop every slice; scrapes that arrive while one for the same
+   * format and level is being rendered share it rather than starting another.
+   */
+  lease(contentType: ExpositionContentType, path: readonly string[]): Promise<ExpositionLease> {
     const key = `${contentType}\n${path.join('\n')}`;
-    let pending = this.rendering.get(key);
-    if (!pending) {
-      pending = renderExposition(contentType, this.sources(path)).finally(() =>
-        this.rendering.delete(key),
+    let shared = this.rendering.get(key);
+    if (!shared) {
+      const rendering = renderExposition(contentType, this.sources(path));
+      const created = new SharedRender(rendering);
+      this.rendering.set(key, created);
+      rendering.then(
+        (rendered) => {
+          this.rendering.delete(key);
+          created.close(rendered);
+        },
+        () => this.rendering.delete(key),
       );
-      this.rendering.set(key, pending);
+      shared = created;
     }
-    return pending;
+    return shared.lease();
   }
 
   private *sources(path: readonly string[]): Iterable<ExpositionSource> {

@@ -1,10 +1,20 @@
 import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 
-/** An exposition ready to send: its content type and its UTF-8 parts, in order. */
+/**
+ * An exposition ready to send: its content type, its UTF-8 parts in order, and `release()`,
+ * called once the parts are no longer read (their buffers are reused by later scrapes).
+ */
 export interface ExpositionParts {
   contentType: string;
   parts: readonly Buffer[];
+  release(): void;
+}
+
+/** Releases the parts once the response is over: every byte written, or the client gone. */
+function releaseAfter(res: ServerResponse, release: () => void): void {
+  // A turn later: a write the closing socket cancels is let go of first.
+  res.once('close', () => setImmediate(release));
 }
 
 /** Resolves when the response can take more, or has closed (a client that leaves never drains). */
@@ -30,8 +40,9 @@ const byteLength = (parts: readonly Buffer[]): number =>
  */
 export async function writeExposition(
   res: ServerResponse,
-  { contentType, parts }: ExpositionParts,
+  { contentType, parts, release }: ExpositionParts,
 ): Promise<void> {
+  releaseAfter(res, release);
   res.writeHead(200, { 'content-type': contentType, 'content-length': byteLength(parts) });
   if (res.req?.method === 'HEAD') {
     res.end();
@@ -46,6 +57,7 @@ export async function writeExposition(
 
 /** What Fastify's reply offers (Express's response is a Node response). */
 interface Reply {
+  raw: ServerResponse;
   header(name: string, value: string | number): unknown;
   send(body: unknown): unknown;
 }
@@ -56,8 +68,9 @@ interface Reply {
  */
 export function replyExposition(response: unknown, exposition: ExpositionParts): Promise<void> {
   if (response instanceof ServerResponse) return writeExposition(response, exposition);
-  const { contentType, parts } = exposition;
+  const { contentType, parts, release } = exposition;
   const reply = response as Reply;
+  releaseAfter(reply.raw, release);
   reply.header('Content-Type', contentType);
   reply.header('Content-Length', byteLength(parts));
   reply.send(parts.length === 1 ? parts[0] : Readable.from(parts, { objectMode: false }));

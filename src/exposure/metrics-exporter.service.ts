@@ -58,20 +58,24 @@ export class MetricsExporter {
 
   /** The exposition in the format the Accept header asks for, as one string. */
   async render(accept?: string | string[]): Promise<Exposition> {
-    const { contentType, parts } = await this.renderParts(accept);
-    return { contentType, body: parts.map((part) => part.toString('utf8')).join('') };
+    const { contentType, parts, release } = await this.renderParts(accept);
+    try {
+      return { contentType, body: Buffer.concat(parts).toString('utf8') };
+    } finally {
+      release();
+    }
   }
 
   /**
-   * The same as UTF-8 parts to write in order (what `/metrics` sends): rendered in slices that
-   * yield to the event loop, and never joined into one large string.
+   * The same as UTF-8 parts to write in order, then release (what `/metrics` sends): rendered
+   * in slices that yield to the event loop, and never joined into one large string.
    */
   async renderParts(accept?: string | string[]): Promise<ExpositionParts> {
     const started = performance.now();
     const contentType = negotiateContentType(accept);
-    const parts = await this.runtime.prometheusMetricsParts(contentType);
+    const { parts, release } = await this.runtime.leaseExposition(contentType);
     this.scrapes.inc();
     this.scrapeDuration.observe((performance.now() - started) / 1000);
-    return { contentType, parts };
+    return { contentType, parts, release };
   }
 }

@@ -1,3 +1,5 @@
+import { PART_BYTES, takePart } from './part-pool';
+
 /** One string from the parts of an exposition. */
 export function joinParts(parts: readonly Buffer[]): string {
   return parts.length === 1 ? parts[0]!.toString('utf8') : Buffer.concat(parts).toString('utf8');
@@ -12,9 +14,6 @@ export function joinParts(parts: readonly Buffer[]): string {
  * leaves nothing to flatten, and the parts can be sent one per turn of the event loop.
  */
 
-/** Bytes per part: one part is copied and written in well under a millisecond. */
-export const PART_BYTES = 256 * 1024;
-
 const NEWLINE = 10;
 const ZERO = 48;
 const MINUS = 45;
@@ -26,14 +25,16 @@ const NAN = Buffer.from('NaN');
 
 export class ExpositionBytes {
   readonly parts: Buffer[] = [];
-  private buf = Buffer.allocUnsafe(PART_BYTES);
+  /** The whole buffers behind the parts, to recycle once the parts are written. */
+  readonly buffers: Buffer[] = [];
+  private buf = this.fresh(PART_BYTES);
   private pos = 0;
 
   /** Starts a new part unless `bytes` more fit in the current one. */
   reserve(bytes: number): void {
     if (this.pos + bytes <= this.buf.length) return;
     this.cut();
-    if (bytes > PART_BYTES) this.buf = Buffer.allocUnsafe(bytes);
+    if (bytes > PART_BYTES) this.buf = this.fresh(bytes);
   }
 
   /** Copies bytes (reserve first). */
@@ -91,8 +92,15 @@ export class ExpositionBytes {
   }
 
   private cut(): void {
-    if (this.pos > 0) this.parts.push(this.buf.subarray(0, this.pos));
-    this.buf = Buffer.allocUnsafe(PART_BYTES);
+    if (this.pos === 0) return;
+    this.parts.push(this.buf.subarray(0, this.pos));
+    this.buf = this.fresh(PART_BYTES);
     this.pos = 0;
+  }
+
+  private fresh(bytes: number): Buffer {
+    const buffer = bytes === PART_BYTES ? takePart() : Buffer.allocUnsafe(bytes);
+    this.buffers.push(buffer);
+    return buffer;
   }
 }

@@ -34,14 +34,15 @@ class SliceClock {
 }
 
 /**
- * Renders the exposition in slices, as UTF-8 parts to be written in order. Each family's values are copied at one instant (`FamilyWriter.snapshot`), so a
+ * Renders the exposition in slices, as UTF-8 parts to be written in order (and the pooled
+ * buffers behind them, to recycle once written). Each family's values are copied at one instant (`FamilyWriter.snapshot`), so a
  * family written across several slices is consistent; the first source of a name wins, as in
  * prom-client's Registry.
  */
 export async function renderExposition(
   contentType: ExpositionContentType,
   sources: Iterable<ExpositionSource>,
-): Promise<Buffer[]> {
+): Promise<{ parts: Buffer[]; buffers: Buffer[] }> {
   const openMetrics = contentType === OPENMETRICS_CONTENT_TYPE;
   const out = new ExpositionBytes();
   const clock = new SliceClock();
@@ -71,5 +72,5 @@ export async function renderExposition(
     await clock.breathe();
   }
   if (openMetrics) out.text('# EOF\n');
-  return out.finish();
+  return { parts: out.finish(), buffers: out.buffers };
 }
