@@ -2,44 +2,25 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-const cpuMs = (): number => {
-  const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
-};
-
-export interface LongestBlock {
-  /**
-   * Wall-clock ms between two turns of the event loop (what a request arriving meanwhile
-   * waited): the larger of a setImmediate chain's longest gap and monitorEventLoopDelay's max.
-   */
-  wallMs: number;
-  /**
-   * The same gap in CPU time of this process: the synchronous work itself, without the time a
-   * loaded machine took the CPU away from the process.
-   */
-  cpuMs: number;
-}
-
-/** The longest the event loop went without a turn while `work` ran. */
-export async function longestBlockDuring(work: () => Promise<unknown>): Promise<LongestBlock> {
+/**
+ * The longest the event loop went without a turn while `work` ran, in wall-clock ms (what a
+ * request arriving meanwhile waited): the larger of a setImmediate chain's longest gap between
+ * two turns and `perf_hooks.monitorEventLoopDelay`'s max (1 ms resolution). On a loaded machine
+ * it includes the time the process was preempted.
+ */
+export async function longestBlockDuring(work: () => Promise<unknown>): Promise<number> {
   let running = true;
   let last = 0;
-  let lastCpu = 0;
-  let wallMs = 0;
-  let cpuMsMax = 0;
+  let longest = 0;
   const turn = () => {
     const now = performance.now();
-    const cpu = cpuMs();
-    wallMs = Math.max(wallMs, now - last);
-    cpuMsMax = Math.max(cpuMsMax, cpu - lastCpu);
+    longest = Math.max(longest, now - last);
     last = now;
-    lastCpu = cpu;
     if (running) setImmediate(turn);
   };
   const delay = monitorEventLoopDelay({ resolution: 1 });
   await nextTurn();
   last = performance.now();
-  lastCpu = cpuMs();
   setImmediate(turn);
   delay.enable();
   await work();
@@ -48,5 +29,5 @@ export async function longestBlockDuring(work: () => Promise<unknown>): Promise<
   await nextTurn();
   running = false;
   delay.disable();
-  return { wallMs: Math.max(wallMs, delay.max / 1e6), cpuMs: cpuMsMax };
+  return Math.max(longest, delay.max / 1e6);
 }

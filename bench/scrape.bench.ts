@@ -111,8 +111,8 @@ export async function benchScrape(args: BenchArgs) {
     if (big) {
       const server = await metricsServer(runtime, registry);
       const scraper = startScraper((server.address() as AddressInfo).port);
-      const ours = { wall: [] as number[], cpu: [] as number[] };
-      const theirs = { wall: [] as number[], cpu: [] as number[] };
+      const ours: number[] = [];
+      const theirs: number[] = [];
       // Each side's scrapes in a row, from a collected heap: the other side's garbage (16 MB
       // strings per prom-client scrape) must not be collected during the side measured.
       for (const [path, into] of [
@@ -121,18 +121,14 @@ export async function benchScrape(args: BenchArgs) {
       ] as const) {
         global.gc?.();
         for (let r = 0; r < (args.quick ? 3 : 7); r++) {
-          const block = await longestBlockDuring(() => scraper.scrape(path));
-          into.wall.push(block.wallMs);
-          into.cpu.push(block.cpuMs);
+          into.push(await longestBlockDuring(() => scraper.scrape(path)));
         }
       }
       scraper.stop();
       server.close();
       // The median scrape's longest block: a shared machine preempts the odd slice.
-      out.max_block_ms_10k = round(median(ours.wall), 2);
-      out.max_block_cpu_ms_10k = round(median(ours.cpu), 2);
-      out.promclient_max_block_ms_10k = round(median(theirs.wall), 2);
-      out.promclient_max_block_cpu_ms_10k = round(median(theirs.cpu), 2);
+      out.max_block_ms_10k = round(median(ours), 2);
+      out.promclient_max_block_ms_10k = round(median(theirs), 2);
       out.bytes_10k = Buffer.byteLength(text);
     } else {
       out.heap_growth_kb_over_calls = heapGrowthKb(component, args);
