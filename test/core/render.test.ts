@@ -89,13 +89,16 @@ function sameContent(contentType: string) {
   return { runtime, registry };
 }
 
-/** A runtime-level histogram family with `series` series (one variable label). */
+/**
+ * One histogram family with `series` series, one per endpoint (plain metrics, so no series
+ * budget of variable labels applies).
+ */
 function bigFamily(series: number) {
   const runtime = new DistributedRuntime();
-  const vec = runtime.createHistogramVec('big_seconds', 'Many series', ['id']);
+  const component = runtime.namespace('ns').component('big');
   const bound: HistogramSeries[] = [];
   for (let i = 0; i < series; i++) {
-    const s = vec.labels(`series_${i}`);
+    const s = component.endpoint(`series_${i}`).createHistogram('big_seconds', 'Many series');
     s.observe((i % 50) / 10);
     bound.push(s);
   }
@@ -154,16 +157,14 @@ describe('the exposition renderer', () => {
     // Runs between two slices, while the family is being written.
     setImmediate(() => last.observe(1));
     const text = await runtime.prometheusMetricsFmt();
-    assert.match(
-      text,
-      new RegExp(`^dynamo_big_seconds_count\\{id="series_19999"\\} ${before}$`, 'm'),
-    );
+    const line = (count: number) =>
+      new RegExp(
+        `^dynamo_big_seconds_count\\{namespace="ns",component="big",endpoint="series_19999"\\} ${count}$`,
+        'm',
+      );
+    assert.match(text, line(before));
     assert.equal(last.count, before + 1);
-    const next = await runtime.prometheusMetricsFmt();
-    assert.match(
-      next,
-      new RegExp(`^dynamo_big_seconds_count\\{id="series_19999"\\} ${before + 1}$`, 'm'),
-    );
+    assert.match(await runtime.prometheusMetricsFmt(), line(before + 1));
   });
 
   it('lets concurrent scrapes of one format and level share one render', async () => {
