@@ -5,6 +5,7 @@ import { BackendService } from './backend.service';
 import { FrontendController } from './frontend.controller';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { RootController } from './root.controller';
+import { createSyntheticSeries } from './synthetic-series';
 
 @Module({
   imports: [
@@ -28,6 +29,11 @@ import { RootController } from './root.controller';
             node: process.version,
           })
           .set(1),
+    },
+    {
+      provide: 'SAMPLE_SYNTHETIC_SERIES',
+      inject: [DistributedRuntime],
+      useFactory: createSyntheticSeries,
     },
   ],
 })

@@ -1,24 +1,18 @@
-import { Registry, RegistryContentType } from 'prom-client';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
+import type { ExposableMetric } from './render/prom-metric-text';
+import { joinParts } from './render/exposition-bytes';
+import { recycleParts } from './render/part-pool';
+import { renderExposition } from './render/render-exposition';
+
+export type { ExposableMetric };
 
 /** The OpenMetrics version this package writes. */
 const OPENMETRICS_VERSION = '1.0.0';
 
 export type ExpositionContentType =
   typeof PROMETHEUS_CONTENT_TYPE | typeof OPENMETRICS_CONTENT_TYPE;
-
-/** The subset of prom-client's metric interface that its Registry uses for exposition. */
-export interface ExposableMetric {
-  name: string;
-  help: string;
-  type: string;
-  aggregator: string;
-  get(): unknown;
-  getForPromString?(): unknown;
-  reset(): void;
-}
 
 /**
  * Picks the format a scraper asked for. Prometheus 2.x sends
@@ -64,50 +58,14 @@ export function assertContentType(contentType: unknown): ExpositionContentType {
   throw new DynamoMetricsError(MESSAGES.unsupportedContentType(contentType));
 }
 
-/**
- * prom-client's Registry renames registered counters in place when it renders OpenMetrics
- * (it strips `_total`), so OpenMetrics rendering goes through throw-away views, never the
- * metric objects themselves.
- */
-function openMetricsView(metric: ExposableMetric, fetch: () => unknown): ExposableMetric {
-  const view: ExposableMetric = {
-    name: metric.name,
-    help: metric.help,
-    type: metric.type,
-    aggregator: metric.aggregator,
-    get: () => metric.get(),
-    getForPromString: async () => ({ ...((await fetch()) as object), name: view.name }),
-    reset: () => undefined,
-  };
-  return view;
-}
-
-/** Renders metrics with prom-client's Registry; duplicate names keep the first one given. */
+/** Renders prom-client style metrics (cluster aggregates); duplicate names keep the first. */
 export function renderMetrics(
   contentType: ExpositionContentType,
   metrics: Iterable<{ metric: ExposableMetric; fetch?: () => unknown }>,
 ): Promise<string> {
-  const open = contentType === OPENMETRICS_CONTENT_TYPE;
-  // prom-client's typings omit the constructor's content-type argument.
-  const registry = new (Registry as unknown as new (type: string) => Registry<RegistryContentType>)(
-    contentType,
-  );
-  for (const { metric, fetch } of metrics) {
-    if (registry.getSingleMetric(metric.name)) continue;
-    const fetcher =
-      fetch ??
-      (() =>
-        typeof metric.getForPromString === 'function' ? metric.getForPromString() : metric.get());
-    const exposed =
-      open || fetch
-        ? open
-          ? openMetricsView(metric, fetcher)
-          : { ...metric, getForPromString: fetcher, get: fetcher }
-        : metric;
-    registry.registerMetric(exposed as unknown as Parameters<Registry['registerMetric']>[0]);
-  }
-  if (registry.getMetricsAsArray().length === 0) {
-    return Promise.resolve(open ? '# EOF\n' : '');
-  }
-  return registry.metrics();
+  return renderExposition(contentType, metrics).then(({ parts, buffers }) => {
+    const text = joinParts(parts);
+    recycleParts(buffers);
+    return text;
+  });
 }

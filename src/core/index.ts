@@ -2,6 +2,7 @@ export * from './constants';
 export { DynamoMetricsError } from './dynamo-metrics.error';
 export { MESSAGES } from './core.messages';
 export { negotiateContentType, ExpositionContentType } from './exposition';
+export type { ExpositionLease } from './render/shared-render';
 export type { MetricType, FamilyDefinition } from './family-definition';
 export type { MetricFamily } from './family';
 export {

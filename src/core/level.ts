@@ -1,5 +1,6 @@
 import { PROMETHEUS_CONTENT_TYPE } from './constants';
 import { assertContentType } from './exposition';
+import type { ExpositionLease } from './render/shared-render';
 import type { FamilyDefinition } from './family-definition';
 import { assertLabelNames, DefinitionScope, defineMetric } from './metric-definition';
 import { ConstLabels, FACTORIES as F, MetricRequest } from './metric-factories';
@@ -154,10 +155,30 @@ export abstract class MetricsLevel {
 
   /**
    * Exposition text of this level's metrics and all of its descendants' (the runtime: all of
-   * them). Async because prom-client's Registry renders asynchronously.
+   * them). Async: it is rendered in slices that give the event loop back every couple of ms.
    */
   async prometheusMetricsFmt(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<string> {
     return this.store.render(assertContentType(contentType), this.path);
+  }
+
+  /**
+   * The same exposition as UTF-8 parts of at most a few hundred KB, to write in order. For large
+   * outputs this is what to serve: joining a 16 MB text into one string and encoding it would
+   * hold the event loop for tens of ms, writing parts as the socket drains does not.
+   */
+  prometheusMetricsParts(
+    contentType: string = PROMETHEUS_CONTENT_TYPE,
+  ): Promise<readonly Buffer[]> {
+    return this.store.renderParts(assertContentType(contentType), this.path);
+  }
+
+  /**
+   * The parts on lease, for a server that writes them and then calls `release()` (exactly once,
+   * after the last write): their buffers are reused by later scrapes, so that a large scrape in
+   * steady state allocates almost nothing. What `/metrics` uses.
+   */
+  leaseExposition(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<ExpositionLease> {
+    return this.store.lease(assertContentType(contentType), this.path);
   }
 
   private plain<S extends AnySeries>(request: MetricRequest): S {

@@ -1,13 +1,16 @@
 import type { Registry } from 'prom-client';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
-import { ExpositionContentType, ExposableMetric, renderMetrics } from './exposition';
+import type { ExpositionContentType, ExposableMetric } from './exposition';
 import { MetricFamily } from './family';
 import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
 import { NameClashIndex, NamedMetric } from './name-clash';
 import type { NamingProfile } from './naming-profile';
-import { AnySeries, CounterSeries } from './series';
 import { SeriesBudget, SeriesBudgetOptions, SERIES_OVERFLOW_HELP } from './series-budget';
+import { joinParts } from './render/exposition-bytes';
+import { ExpositionSource, renderExposition } from './render/render-exposition';
+import { ExpositionLease, SharedRender } from './render/shared-render';
+import { AnySeries, CounterSeries } from './series';
 
 export interface MetricCreatedEvent {
   name: string;
@@ -46,6 +49,8 @@ export class MetricStore {
   readonly budget: SeriesBudget;
   /** `series_overflow_total{metric}`, created at the first overflow; series by metric name. */
   private readonly overflowCounts = new Map<string, CounterSeries>();
+  /** Renders in progress, by format and level: concurrent scrapes share one. */
+  private readonly rendering = new Map<string, SharedRender>();
 
   constructor(readonly options: MetricStoreOptions) {
     this.budget = new SeriesBudget(options.budget, options.overflowMetricName, (metric) =>
@@ -116,25 +121,65 @@ export class MetricStore {
   }
 
   /** Exposition text of every metric at `path` or below; the empty path is the whole runtime. */
-  render(contentType: ExpositionContentType, path: readonly string[]): Promise<string> {
-    const entries: Array<{ metric: ExposableMetric; fetch?: () => unknown }> = [];
+  async render(contentType: ExpositionContentType, path: readonly string[]): Promise<string> {
+    const lease = await this.lease(contentType, path);
+    try {
+      return joinParts(lease.parts);
+    } finally {
+      lease.release();
+    }
+  }
+
+  /** The same as UTF-8 parts of at most a few hundred KB, which the caller keeps. */
+  async renderParts(
+    contentType: ExpositionContentType,
+    path: readonly string[],
+  ): Promise<readonly Buffer[]> {
+    // Never released: these buffers are the caller's, not reused.
+    return (await this.lease(contentType, path)).parts;
+  }
+
+  /**
+   * The parts on lease, for a server that writes them and then releases them for reuse. The
+   * render yields to the event loop every slice; scrapes that arrive while one for the same
+   * format and level is being rendered share it rather than starting another.
+   */
+  lease(contentType: ExpositionContentType, path: readonly string[]): Promise<ExpositionLease> {
+    const key = `${contentType}\n${path.join('\n')}`;
+    let shared = this.rendering.get(key);
+    if (!shared) {
+      const rendering = renderExposition(contentType, this.sources(path));
+      const created = new SharedRender(rendering);
+      this.rendering.set(key, created);
+      rendering.then(
+        (rendered) => {
+          this.rendering.delete(key);
+          created.close(rendered);
+        },
+        () => this.rendering.delete(key),
+      );
+      shared = created;
+    }
+    return shared.lease();
+  }
+
+  private *sources(path: readonly string[]): Iterable<ExpositionSource> {
     if (path.length === 0) {
-      for (const family of this.families.values()) entries.push({ metric: family });
+      for (const family of this.families.values()) yield { family };
       if (this.options.includeGlobalRegistry) {
         for (const metric of this.options.globalRegistry.getMetricsAsArray()) {
-          entries.push({ metric: metric as unknown as ExposableMetric });
+          yield { metric: metric as unknown as ExposableMetric };
         }
       }
-    } else {
-      const filter = (s: AnySeries) => within(s.path, path);
-      for (const family of this.families.values()) {
-        // A family made at a shallower level than `path` cannot have series below it.
-        const hierarchy = this.options.naming.hierarchyLabels;
-        const depth = family.definition.labelNames.filter((n) => hierarchy.includes(n)).length;
-        if (depth < path.length || !family.series.some(filter)) continue;
-        entries.push({ metric: family, fetch: () => family.getForPromString(filter) });
-      }
+      return;
     }
-    return renderMetrics(contentType, entries);
+    const filter = (s: AnySeries) => within(s.path, path);
+    for (const family of this.families.values()) {
+      // A family made at a shallower level than `path` cannot have series below it.
+      const hierarchy = this.options.naming.hierarchyLabels;
+      const depth = family.definition.labelNames.filter((n) => hierarchy.includes(n)).length;
+      if (depth < path.length || !family.series.some(filter)) continue;
+      yield { family, filter };
+    }
   }
 }

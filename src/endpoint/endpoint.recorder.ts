@@ -4,6 +4,11 @@ import { WorkerMetrics } from '../core';
 import { callHandler } from '../instrumentation/call-handler';
 import { classifyError } from '../instrumentation/error-classifier';
 import { contentLength, countResponseWrites, requestBytes } from '../instrumentation/http-bytes';
+import {
+  nodeResponseOf,
+  onResponseClose,
+  responseFinished,
+} from '../instrumentation/node-http-access';
 import type {
   HandlerCarrier,
   HandlerKind,
@@ -59,13 +64,10 @@ export class EndpointRecorder implements MethodRecorder {
   private responseOf(args: unknown[]): ServerResponse | undefined {
     const { index, type } = this.carrier;
     if (index < 0) return undefined;
-    const carrier = args[index] as { raw?: unknown; res?: unknown } | undefined;
+    const carrier = args[index] as { res?: unknown } | undefined;
     if (!carrier) return undefined;
     // Express passes its response (a ServerResponse); Fastify a reply whose `raw` is one.
-    const response = type === 'response' ? (carrier.raw ?? carrier) : carrier.res;
-    return response && typeof (response as ServerResponse).once === 'function'
-      ? (response as ServerResponse)
-      : undefined;
+    return nodeResponseOf(type === 'response' ? carrier : carrier.res);
   }
 
   /** HTTP: the call ends when the response is complete or the connection closes. */
@@ -75,9 +77,14 @@ export class EndpointRecorder implements MethodRecorder {
     args: unknown[],
     res: ServerResponse,
   ): unknown {
+    const carrier = args[this.carrier.index];
     const exemplar = this.traces?.current(res.req);
-    const bytes = requestBytes(res.req, args[this.carrier.index]);
-    const call = new Call(this.metricsOf(args), bytes, undefined, exemplar);
+    const call = new Call(
+      this.metricsOf(args),
+      requestBytes(res.req, carrier),
+      undefined,
+      exemplar,
+    );
     if (res.destroyed) {
       // The client left while guards and pipes ran; nothing will be sent.
       call.finish('cancelled');
@@ -94,11 +101,11 @@ export class EndpointRecorder implements MethodRecorder {
     };
     if (this.carrier.manual) countWrites();
     // 'close' comes once per response, after 'finish' or when the connection drops.
-    res.on('close', () => {
-      const complete = res.writableFinished;
+    onResponseClose(res, () => {
+      const complete = responseFinished(res);
       // A HEAD response carries the Content-Length of a body it does not send.
       if (!counting && complete && res.req?.method !== 'HEAD') {
-        call.responseBytes = contentLength(res, args[this.carrier.index]);
+        call.responseBytes = contentLength(res, carrier);
       }
       call.finish(complete ? undefined : 'cancelled');
     });

@@ -3,13 +3,8 @@ import { PrometheusController } from '@willsoto/nestjs-prometheus';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { RESPONSE_PASSTHROUGH_METADATA } from '../instrumentation/nest-internals';
+import { replyExposition } from './exposition-response';
 import { MetricsExporter } from './metrics-exporter.service';
-
-/** What Express's response and Fastify's reply both offer. */
-interface Reply {
-  header(name: string, value: string): unknown;
-  send(body: string): unknown;
-}
 
 /**
  * `GET /metrics` on the application's own server (Express or Fastify), registered through
@@ -39,11 +34,9 @@ export class DynamoMetricsController extends PrometheusController {
     // ever not happen, it still answers as absent.
     const { enabled, port } = this.config.system;
     if (!enabled || port !== undefined) throw new NotFoundException();
-    const { contentType, body } = await this.exporter.render(request?.headers.accept);
-    const reply = response as Reply;
-    reply.header('Content-Type', contentType);
-    reply.send(body);
-    return body;
+    await replyExposition(response, await this.exporter.renderParts(request?.headers.accept));
+    // The response is sent; the inherited signature returns text, which Nest ignores here.
+    return '';
   }
 }
 

@@ -9,6 +9,7 @@ import {
 } from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import type { ExpositionParts } from './exposition-response';
 
 export interface Exposition {
   contentType: string;
@@ -55,12 +56,26 @@ export class MetricsExporter {
     );
   }
 
+  /** The exposition in the format the Accept header asks for, as one string. */
   async render(accept?: string | string[]): Promise<Exposition> {
+    const { contentType, parts, release } = await this.renderParts(accept);
+    try {
+      return { contentType, body: Buffer.concat(parts).toString('utf8') };
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * The same as UTF-8 parts to write in order, then release (what `/metrics` sends): rendered
+   * in slices that yield to the event loop, and never joined into one large string.
+   */
+  async renderParts(accept?: string | string[]): Promise<ExpositionParts> {
     const started = performance.now();
     const contentType = negotiateContentType(accept);
-    const body = await this.runtime.prometheusMetricsFmt(contentType);
+    const { parts, release } = await this.runtime.leaseExposition(contentType);
     this.scrapes.inc();
     this.scrapeDuration.observe((performance.now() - started) / 1000);
-    return { contentType, body };
+    return { contentType, parts, release };
   }
 }

@@ -10,8 +10,9 @@ import {
 } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { ENV } from '../config/environment';
+import { writeExposition } from './exposition-response';
 import { HealthService } from './health.service';
-import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
+import { displayUrl, listen, Route, routeTable, sendJson } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
 import { statusPageRoutes } from './status-page/status-page.routes';
 
@@ -83,8 +84,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
             res.writeHead(200, { 'content-type': negotiateContentType(req.headers.accept) });
             return void res.end();
           }
-          const { contentType, body } = await this.exporter.render(req.headers.accept);
-          send(res, 200, contentType, body);
+          writeExposition(res, await this.exporter.renderParts(req.headers.accept));
         },
       ],
       [

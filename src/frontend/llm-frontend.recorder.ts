@@ -7,6 +7,11 @@ import type {
   Method,
   MethodRecorder,
 } from '../instrumentation/method-instrumentation.interface';
+import {
+  nodeResponseOf,
+  onResponseClose,
+  responseFinished,
+} from '../instrumentation/node-http-access';
 import { watchAsyncIterable } from '../instrumentation/result-watchers';
 import { TraceContextService } from '../instrumentation/trace-context.service';
 import { frontendErrorType } from './frontend-error-type';
@@ -49,7 +54,7 @@ export class LlmFrontendRecorder implements MethodRecorder {
     if (!body || typeof body.model !== 'string') return original.apply(self, args);
     const stream = body.stream === true;
     const response = this.carrierOf(args);
-    const raw = response?.raw ?? (response as ServerResponse | undefined);
+    const raw = nodeResponseOf(response);
     const trace = this.traces?.current(raw?.req);
     const request = this.frontend.startRequest({
       model: body.model,
@@ -58,10 +63,10 @@ export class LlmFrontendRecorder implements MethodRecorder {
       trace,
     });
     // A client that leaves before the response is complete makes the request an error.
-    if (raw && typeof raw.once === 'function') {
+    if (raw) {
       markStarted(raw);
-      raw.once('close', () =>
-        raw.writableFinished ? request.end('success') : request.end('error', 'cancelled'),
+      onResponseClose(raw, () =>
+        responseFinished(raw) ? request.end('success') : request.end('error', 'cancelled'),
       );
     }
     const onResult = (value: unknown) => this.onResult(value, request, response, raw !== undefined);

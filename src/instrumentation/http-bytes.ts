@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestHeaders, responseHeader } from './node-http-access';
 
 /**
  * Payload bytes of HTTP requests and responses as they travel, read from what Node and the
@@ -8,8 +9,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** Request payload bytes: Content-Length, else the raw body Nest kept (`rawBody: true`). */
 export function requestBytes(req: IncomingMessage | undefined, carrier?: unknown): number {
   if (!req) return 0;
-  const header = req.headers['content-length'];
+  const headers = requestHeaders(req);
+  const header = headers['content-length'];
   if (header !== undefined) return Number(header) || 0;
+  // Without either header there is no body (and the lookups below are slow misses on Express).
+  if (headers['transfer-encoding'] === undefined) return 0;
   // Chunked uploads carry no Content-Length; Nest's `rawBody: true` keeps the bytes received.
   // Express keeps it on the request itself; Fastify on its own request (the reply's `request`).
   const raw =
@@ -23,9 +27,12 @@ export function requestBytes(req: IncomingMessage | undefined, carrier?: unknown
  * response's `getHeader()` cannot see them, so its reply is asked as well.
  */
 export function contentLength(res: ServerResponse, carrier: unknown): number {
-  const header =
-    res.getHeader('content-length') ??
-    (carrier as { getHeader?(name: string): unknown } | undefined)?.getHeader?.('content-length');
+  let header = responseHeader(res, 'content-length');
+  if (header === undefined && carrier !== res) {
+    header = (carrier as { getHeader?(name: string): unknown } | undefined)?.getHeader?.(
+      'content-length',
+    );
+  }
   return typeof header === 'number' ? header : Number(header) || 0;
 }
 

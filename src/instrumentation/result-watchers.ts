@@ -2,12 +2,15 @@ import { StreamableFile } from '@nestjs/common';
 import { isObservable, Observable } from 'rxjs';
 import { finished, Readable } from 'node:stream';
 
+// Read once: rxjs's CommonJS build exports through getters, one call per read.
+const isRxObservable: typeof isObservable = isObservable;
+
 /** What a handler returned, as far as the end of the call is concerned. */
 export type ResultKind = 'value' | 'observable' | 'async-iterable' | 'stream' | 'streamable-file';
 
 export function resultKind(value: unknown): ResultKind {
   if (value === null || typeof value !== 'object') return 'value';
-  if (isObservable(value)) return 'observable';
+  if (isRxObservable(value)) return 'observable';
   if (value instanceof StreamableFile) return 'streamable-file';
   // Node streams are async iterable too; they are told apart by pipe/on.
   if (
