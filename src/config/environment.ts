@@ -1,18 +1,27 @@
-import { isIP } from 'node:net';
 import {
+  COMPONENT_NAMING,
   DEFAULT_MAX_LABEL_VALUE_LENGTH,
   DEFAULT_MAX_SERIES,
   DEFAULT_PREFIX,
-  DynamoMetricsError,
-  isValidMetricName,
-  COMPONENT_NAMING,
 } from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
+import {
+  fail,
+  parseBoolean,
+  parseBudgetMap,
+  parseEndpointList,
+  parseHealthStatus,
+  parseHost,
+  parseModels,
+  parsePort,
+  parsePositiveInteger,
+  parsePrefix,
+  parseTraceContext,
+} from './option-parsers';
 import type {
   DynamoMetricsConfig,
   DynamoMetricsModuleOptions,
-  HealthStatus,
 } from './dynamo-metrics-options.interface';
 import {
   DEFAULT_FRONTEND_MAX_MODELS,
@@ -61,111 +70,11 @@ const OPTION_OF: Record<string, string> = {
 
 type Env = Record<string, string | undefined>;
 
-const fail = (message: string): never => {
-  throw new DynamoMetricsError(message);
-};
-
 /** Reads a variable; an empty (or blank) value counts as unset. */
 const read = (env: Env, name: string): string | undefined => {
   const value = env[name];
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 };
-
-function parseBoolean(source: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  if (typeof value === 'string' && /^(true|false)$/i.test(value))
-    return value.toLowerCase() === 'true';
-  return fail(CONFIG_MESSAGES.invalidBoolean(source, value));
-}
-
-function parsePort(source: string, value: unknown): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= 65535) return n;
-  return fail(CONFIG_MESSAGES.invalidPort(source, value));
-}
-
-function parseHealthStatus(source: string, value: unknown): HealthStatus {
-  if (value === 'ready' || value === 'notready') return value;
-  return fail(CONFIG_MESSAGES.invalidHealthStatus(source, value));
-}
-
-function parseEndpointList(source: string, value: unknown): string[] {
-  let list = value;
-  if (typeof value === 'string') {
-    try {
-      list = JSON.parse(value);
-    } catch {
-      return fail(CONFIG_MESSAGES.invalidEndpointList(source, value));
-    }
-  }
-  if (Array.isArray(list) && list.every((e) => typeof e === 'string' && e !== ''))
-    return list as string[];
-  return fail(CONFIG_MESSAGES.invalidEndpointList(source, value));
-}
-
-function parsePrefix(source: string, value: unknown): string {
-  if (value === '' || isValidMetricName(value)) return value as string;
-  return fail(CONFIG_MESSAGES.invalidPrefix(source, value));
-}
-
-/** A host name, an IPv4 address, or an IPv6 address bare or in brackets (`[::1]` -> `::1`). */
-function parseHost(source: string, value: unknown): string {
-  if (typeof value === 'string') {
-    const bracketed = /^\[(.*)\]$/.exec(value);
-    if (bracketed) {
-      if (isIP(bracketed[1]!) === 6) return bracketed[1]!;
-    } else if (isIP(value) !== 0 || /^[a-zA-Z0-9_]([a-zA-Z0-9_.-]*[a-zA-Z0-9_])?$/.test(value)) {
-      return value;
-    }
-  }
-  return fail(CONFIG_MESSAGES.invalidHost(source, value));
-}
-
-function parseTraceContext(value: unknown): DynamoMetricsConfig['traceContext'] {
-  if (value === undefined || typeof value === 'function') {
-    return value as DynamoMetricsConfig['traceContext'];
-  }
-  return fail(CONFIG_MESSAGES.invalidFunction('option traceContext', value));
-}
-
-function parsePositiveInteger(source: string, value: unknown): number {
-  const n = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
-  if (typeof n === 'number' && Number.isSafeInteger(n) && n >= 1) return n;
-  return fail(CONFIG_MESSAGES.invalidPositiveInteger(source, value));
-}
-
-function parseBudgetMap(source: string, value: unknown): Record<string, number> {
-  let map = value;
-  if (typeof value === 'string') {
-    try {
-      map = JSON.parse(value);
-    } catch {
-      return fail(CONFIG_MESSAGES.invalidBudgetMap(source, value));
-    }
-  }
-  const valid =
-    map !== null &&
-    typeof map === 'object' &&
-    !Array.isArray(map) &&
-    Object.entries(map).every(
-      ([name, n]) => isValidMetricName(name) && Number.isSafeInteger(n) && (n as number) >= 1,
-    );
-  return valid
-    ? { ...(map as Record<string, number>) }
-    : fail(CONFIG_MESSAGES.invalidBudgetMap(source, value));
-}
-
-function parseModels(
-  value: unknown,
-): ReadonlySet<string> | ((model: string) => boolean) | undefined {
-  if (value === undefined || typeof value === 'function') {
-    return value as ((model: string) => boolean) | undefined;
-  }
-  if (Array.isArray(value) && value.every((m) => typeof m === 'string')) {
-    return new Set(value.map((m: string) => m.toLowerCase()));
-  }
-  return fail(CONFIG_MESSAGES.invalidModels('option frontend.models', value));
-}
 
 /**
  * Merges module options with the environment (the environment wins; empty variables are unset)

@@ -1,15 +1,12 @@
-import { DynamoMetricsError, NAMING_PROFILES, NamingProfileName } from '../core';
+import { NAMING_PROFILES, NamingProfileName } from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
+import { fail } from './option-parsers';
 import type {
   DynamoMetricsConfig,
   DynamoMetricsModuleOptions,
 } from './dynamo-metrics-options.interface';
 
 /** The options of the naming profiles: `naming`, `labels` and `worker` (README, "Naming profiles"). */
-
-const fail = (message: string): never => {
-  throw new DynamoMetricsError(message);
-};
 
 export function parseNaming(source: string, value: unknown): NamingProfileName {
   if ((NAMING_PROFILES as readonly unknown[]).includes(value)) return value as NamingProfileName;

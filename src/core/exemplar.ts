@@ -13,13 +13,10 @@ export const MAX_EXEMPLAR_LABEL_CHARS = 128;
  * observation of one call reuses the same text.
  */
 export class ExemplarText {
-  constructor(
-    readonly text: string,
-    readonly labels: ExemplarLabels,
-  ) {}
+  constructor(readonly text: string) {}
 }
 
-/** The last exemplar of one bucket: its labels, the observed value and when (Unix seconds). */
+/** The last exemplar of one bucket: its rendered labels, the observed value and when (Unix seconds). */
 export interface BucketExemplar {
   exemplar: ExemplarText;
   value: number;
@@ -38,12 +35,9 @@ const HEX = /^[0-9a-f]+$/;
 export function traceExemplar(traceId: string, spanId?: string): ExemplarText | undefined {
   if (traceId.length !== 32 || !HEX.test(traceId)) return undefined;
   if (spanId !== undefined && (spanId.length !== 16 || !HEX.test(spanId))) spanId = undefined;
-  return spanId
-    ? new ExemplarText(`{trace_id="${traceId}",span_id="${spanId}"}`, {
-        trace_id: traceId,
-        span_id: spanId,
-      })
-    : new ExemplarText(`{trace_id="${traceId}"}`, { trace_id: traceId });
+  return new ExemplarText(
+    spanId ? `{trace_id="${traceId}",span_id="${spanId}"}` : `{trace_id="${traceId}"}`,
+  );
 }
 
 /** Checks user-given exemplar labels (or passes a rendered exemplar through). */
@@ -54,18 +48,16 @@ export function toExemplar(metric: string, labels: unknown): ExemplarText {
   }
   let chars = 0;
   const parts: string[] = [];
-  const copy: Record<string, string> = {};
   for (const [name, value] of Object.entries(labels as Record<string, unknown>)) {
     if (!isValidLabelName(name) || typeof value !== 'string') {
       throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
     }
     chars += name.length + [...value].length;
     parts.push(`${name}="${escapeValue(value)}"`);
-    copy[name] = value;
   }
   if (parts.length === 0) throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
   if (chars > MAX_EXEMPLAR_LABEL_CHARS) {
     throw new DynamoMetricsError(MESSAGES.exemplarTooLong(metric, chars));
   }
-  return new ExemplarText(`{${parts.join(',')}}`, Object.freeze(copy));
+  return new ExemplarText(`{${parts.join(',')}}`);
 }

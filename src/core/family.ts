@@ -1,5 +1,4 @@
 import type { FamilyDefinition, MetricType } from './family-definition';
-import type { ExemplarLabels } from './exemplar';
 import { FamilyBudget, OVERFLOW_LABEL_VALUE, SeriesOverflowReason } from './series-budget';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries, SeriesLabels } from './series';
 
@@ -9,8 +8,6 @@ interface Sample {
   sharedLabels?: SeriesLabels;
   value: number;
   metricName?: string;
-  /** prom-client writes it after the sample, in OpenMetrics only. */
-  exemplar?: { labelSet: ExemplarLabels; value: number; timestamp: number };
 }
 
 interface PromMetricData {
@@ -219,17 +216,6 @@ export class MetricFamily {
       samples[i]!.value = acc;
     }
     samples[n]!.value = s.count;
-    const exemplars = s.exemplars;
-    if (exemplars) {
-      for (let i = 0; i <= n; i++) {
-        const kept = exemplars[i];
-        samples[i]!.exemplar = kept && {
-          labelSet: kept.exemplar.labels,
-          value: kept.value,
-          timestamp: kept.timestamp,
-        };
-      }
-    }
     samples[n + 1]!.value = s.sum;
     samples[n + 2]!.value = s.count;
     for (const sample of samples) values.push(sample);
