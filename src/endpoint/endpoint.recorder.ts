@@ -3,12 +3,7 @@ import { Observable } from 'rxjs';
 import { WorkerMetrics } from '../core';
 import { callHandler } from '../instrumentation/call-handler';
 import { classifyError } from '../instrumentation/error-classifier';
-import { contentLength, countResponseWrites, requestBytes } from '../instrumentation/http-bytes';
-import {
-  nodeResponseOf,
-  onResponseClose,
-  responseFinished,
-} from '../instrumentation/node-http-access';
+import { nodeResponseOf, onResponseClose } from '../instrumentation/node-http-access';
 import type {
   HandlerCarrier,
   HandlerKind,
@@ -21,6 +16,7 @@ import { TraceContextService } from '../instrumentation/trace-context.service';
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
 import { CallLabels } from './call-labels';
 import { Call, safeSize } from './endpoint-call';
+import { HttpCall } from './http-call';
 
 const NO_SIZES: DynamoEndpointOptions = {};
 
@@ -77,49 +73,18 @@ export class EndpointRecorder implements MethodRecorder {
     args: unknown[],
     res: ServerResponse,
   ): unknown {
-    const carrier = args[this.carrier.index];
     const exemplar = this.traces?.current(res.req);
-    const call = new Call(
-      this.metricsOf(args),
-      requestBytes(res.req, carrier),
-      undefined,
-      exemplar,
-    );
+    const call = new HttpCall(this.metricsOf(args), res, args[this.carrier.index], exemplar);
     if (res.destroyed) {
       // The client left while guards and pipes ran; nothing will be sent.
       call.finish('cancelled');
       return original.apply(self, args);
     }
-    let counting = false;
-    const countWrites = () => {
-      if (counting) return;
-      counting = true;
-      countResponseWrites(res, (bytes) => {
-        call.responseBytes += bytes;
-        if (bytes > 0) call.firstItem();
-      });
-    };
-    if (this.carrier.manual) countWrites();
-    // 'close' comes once per response, after 'finish' or when the connection drops.
-    onResponseClose(res, () => {
-      const complete = responseFinished(res);
-      // A HEAD response carries the Content-Length of a body it does not send.
-      if (!counting && complete && res.req?.method !== 'HEAD') {
-        call.responseBytes = contentLength(res, carrier);
-      }
-      call.finish(complete ? undefined : 'cancelled');
-    });
-    const onResult = (value: unknown): unknown => {
-      const kind = resultKind(value);
-      if (kind === 'value') return value;
-      countWrites();
-      // The end of the call is the end of the response; from the stream only failures matter.
-      return watchResult(value, kind, call.failureWatcher());
-    };
-    const onError = (err: unknown) => (call.error = classifyError(err));
-    if (this.traces === undefined) return callHandler(self, original, args, onResult, onError);
+    if (this.carrier.manual) call.countWrites();
+    onResponseClose(res, call.onClose);
+    if (this.traces === undefined) return callHandler(self, original, args, call);
     // Decorated providers the handler calls inherit its trace.
-    return this.traces.run(exemplar, () => callHandler(self, original, args, onResult, onError));
+    return this.traces.run(exemplar, () => callHandler(self, original, args, call));
   }
 
   /**
@@ -138,7 +103,10 @@ export class EndpointRecorder implements MethodRecorder {
       resultKind(value) === 'observable'
         ? watchObservable(value as Observable<unknown>, call.failureWatcher(true))
         : value;
-    return callHandler(self, original, args, onResult, (err) => (call.error = classifyError(err)));
+    return callHandler(self, original, args, {
+      onResult,
+      onError: (err) => (call.error = classifyError(err)),
+    });
   }
 
   /**
@@ -172,6 +140,9 @@ export class EndpointRecorder implements MethodRecorder {
         call.watcher(kind === 'stream' || kind === 'streamable-file'),
       );
     };
-    return callHandler(self, original, args, onResult, (err) => call.finish(classifyError(err)));
+    return callHandler(self, original, args, {
+      onResult,
+      onError: (err) => call.finish(classifyError(err)),
+    });
   }
 }

@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { isObservable, Observable } from 'rxjs';
-import { callHandler } from '../instrumentation/call-handler';
+import { CallOutcome, callHandler } from '../instrumentation/call-handler';
 import { isRefusal } from '../instrumentation/error-classifier';
 import type {
   HandlerCarrier,
@@ -69,14 +69,16 @@ export class LlmFrontendRecorder implements MethodRecorder {
         responseFinished(raw) ? request.end('success') : request.end('error', 'cancelled'),
       );
     }
-    const onResult = (value: unknown) => this.onResult(value, request, response, raw !== undefined);
-    const onError = (err: unknown) =>
-      isRefusal(err)
-        ? request.discard(frontendErrorType(err))
-        : request.end('error', frontendErrorType(err));
-    if (this.traces === undefined) return callHandler(self, original, args, onResult, onError);
+    const outcome: CallOutcome = {
+      onResult: (value) => this.onResult(value, request, response, raw !== undefined),
+      onError: (err) =>
+        isRefusal(err)
+          ? request.discard(frontendErrorType(err))
+          : request.end('error', frontendErrorType(err)),
+    };
+    if (this.traces === undefined) return callHandler(self, original, args, outcome);
     // Decorated providers the handler calls (the backend) inherit its trace.
-    return this.traces.run(trace, () => callHandler(self, original, args, onResult, onError));
+    return this.traces.run(trace, () => callHandler(self, original, args, outcome));
   }
 
   private onResult(

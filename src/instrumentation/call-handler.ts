@@ -6,29 +6,39 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
   );
 }
 
+/** Where a handler's outcome goes. An object (often the call itself), not two closures per call. */
+export interface CallOutcome {
+  /** The value (or what its promise resolved to); returns what the caller gets instead. */
+  onResult(value: unknown): unknown;
+  /** A throw or rejection, before it propagates unchanged. */
+  onError(err: unknown): void;
+}
+
 /**
  * Calls the handler and routes its outcome: the value (or what its promise resolves to) through
- * `onResult`, a throw or rejection to `onError` before it propagates unchanged.
+ * `outcome.onResult`, a throw or rejection to `outcome.onError` before it propagates unchanged.
  */
 export function callHandler(
   self: unknown,
   original: (...args: unknown[]) => unknown,
   args: unknown[],
-  onResult: (value: unknown) => unknown,
-  onError: (err: unknown) => void,
+  outcome: CallOutcome,
 ): unknown {
   let result: unknown;
   try {
     result = original.apply(self, args);
   } catch (err) {
-    onError(err);
+    outcome.onError(err);
     throw err;
   }
   if (isThenable(result)) {
-    return result.then(onResult, (err: unknown) => {
-      onError(err);
-      throw err;
-    });
+    return result.then(
+      (value) => outcome.onResult(value),
+      (err: unknown) => {
+        outcome.onError(err);
+        throw err;
+      },
+    );
   }
-  return onResult(result);
+  return outcome.onResult(result);
 }
