@@ -16,11 +16,24 @@ export class ExemplarText {
   constructor(readonly text: string) {}
 }
 
-/** The last exemplar of one bucket: its rendered labels, the observed value and when (Unix seconds). */
+/** The last exemplar of one bucket: its rendered labels, the observed value and when. */
 export interface BucketExemplar {
   exemplar: ExemplarText;
   value: number;
-  timestamp: number;
+  /**
+   * `performance.now()` of the observation: callers that time something have read it already,
+   * so keeping an exemplar costs no clock read. Turned into Unix time at scrape.
+   */
+  at: number;
+}
+
+/**
+ * The Unix time in seconds (millisecond precision) of `at`, a `performance.now()` reading;
+ * `wallOffset` is `Date.now() - performance.now()` read at scrape, so that the monotonic clock's
+ * drift from the wall clock over a long uptime never shows.
+ */
+export function exemplarTimestamp(at: number, wallOffset: number): number {
+  return Math.round(at + wallOffset) / 1000;
 }
 
 const escapeValue = (v: string): string =>

@@ -134,9 +134,10 @@ export class HistogramSeries extends BaseSeries {
 
   /**
    * Records `value`; `exemplar` (labels such as `{ trace_id, span_id }`, at most 128 characters
-   * in all) links it to a trace in the OpenMetrics output.
+   * in all) links it to a trace in the OpenMetrics output. `at`: the `performance.now()` the
+   * value was measured at, when the caller has it (the exemplar's time; read here otherwise).
    */
-  observe(value: number, exemplar?: ExemplarLabels | ExemplarText): void {
+  observe(value: number, exemplar?: ExemplarLabels | ExemplarText, at?: number): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, 'observe', value));
     }
@@ -147,7 +148,7 @@ export class HistogramSeries extends BaseSeries {
     this.counts[i]!++;
     this.sum += value;
     this.count++;
-    if (exemplar !== undefined) this.keepExemplar(i, value, exemplar);
+    if (exemplar !== undefined) this.keepExemplar(i, value, exemplar, at ?? performance.now());
   }
 
   /**
@@ -157,13 +158,19 @@ export class HistogramSeries extends BaseSeries {
   startTimer(): (exemplar?: ExemplarLabels | ExemplarText) => number {
     const start = performance.now();
     return (exemplar) => {
-      const seconds = (performance.now() - start) / 1000;
-      this.observe(seconds, exemplar);
+      const now = performance.now();
+      const seconds = (now - start) / 1000;
+      this.observe(seconds, exemplar, now);
       return seconds;
     };
   }
 
-  private keepExemplar(bucket: number, value: number, exemplar: ExemplarLabels | ExemplarText) {
+  private keepExemplar(
+    bucket: number,
+    value: number,
+    exemplar: ExemplarLabels | ExemplarText,
+    at: number,
+  ) {
     const checked = toExemplar(this.metricName, exemplar);
     const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
     const kept = slots[bucket];
@@ -171,9 +178,9 @@ export class HistogramSeries extends BaseSeries {
     if (kept) {
       kept.exemplar = checked;
       kept.value = value;
-      kept.timestamp = Date.now() / 1000;
+      kept.at = at;
     } else {
-      slots[bucket] = { exemplar: checked, value, timestamp: Date.now() / 1000 };
+      slots[bucket] = { exemplar: checked, value, at };
     }
   }
 

@@ -65,12 +65,12 @@ export class FrontendRequest {
     if (this.done || !(count > 0)) return;
     const now = performance.now();
     if (this.lastTokenAt === undefined) {
-      this.series.timeToFirstToken.observe((now - this.started) / 1000, this.exemplar);
+      this.series.timeToFirstToken.observe((now - this.started) / 1000, this.exemplar, now);
       this.unqueue();
     } else {
       const perToken = (now - this.lastTokenAt) / 1000 / count;
       const itl = this.series.interTokenLatency;
-      for (let i = 0; i < count; i++) itl.observe(perToken, this.exemplar);
+      for (let i = 0; i < count; i++) itl.observe(perToken, this.exemplar, now);
     }
     this.lastTokenAt = now;
     this.streamedTokens += count;
@@ -88,7 +88,8 @@ export class FrontendRequest {
     this.done = true;
     const s = this.series;
     this.release();
-    s.duration.observe((performance.now() - this.started) / 1000, this.exemplar);
+    const now = performance.now();
+    s.duration.observe((now - this.started) / 1000, this.exemplar, now);
     this.outcome(status, status === 'error' ? (errorType ?? 'internal') : undefined);
     const usage = this.usageSeen;
     const input = usage?.prompt_tokens;

@@ -8,6 +8,7 @@ import {
   requirePythonPrometheusClient,
 } from '../support/binaries';
 import { OPENMETRICS_TYPE } from '../support/content-types';
+import { sleep } from '../support/net';
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736';
 const SPAN = '00f067aa0ba902b7';
@@ -53,6 +54,22 @@ describe('exemplars on histograms', () => {
     assert.equal(labels, '{trace_id="second"}');
     assert.equal(value, '0.08');
     assert.ok(Number(ts) >= Math.floor(before) && Number(ts) <= Date.now() / 1000 + 1);
+  });
+
+  it('carry the time of the observation, not of the scrape', async () => {
+    const { runtime, histogram } = latency();
+    const observedAt = Date.now();
+    histogram.observe(0.06, { trace_id: 'early' });
+    await sleep(400);
+    const ts = Number(
+      exemplarOf(await runtime.prometheusMetricsFmt(OPENMETRICS_TYPE), '0.1')!.split(' ')[2],
+    );
+    // Millisecond precision, and 400 ms older than the scrape.
+    assert.ok(
+      Math.abs(ts * 1000 - observedAt) < 50,
+      `exemplar at ${ts}, observed at ${observedAt}`,
+    );
+    assert.match(String(ts), /^\d+(\.\d{1,3})?$/);
   });
 
   it("take the timer's exemplar", async () => {

@@ -1,4 +1,5 @@
 import type { MetricFamily } from '../family';
+import { exemplarTimestamp } from '../exemplar';
 import { AnySeries, HistogramSeries } from '../series';
 import { ExpositionBytes } from './exposition-bytes';
 import { escapeHelp, familyName, labelPairs } from './text-format';
@@ -85,14 +86,17 @@ export class FamilyWriter {
     const stride = histogram ? n + 2 : 1;
     const values = new Float64Array(series.length * stride);
     let exemplars: FamilySnapshot['exemplars'];
+    let wallOffset: number | undefined;
     for (let k = 0; k < series.length; k++) {
       const s = series[k]!;
       if (histogram) {
         const h = s as HistogramSeries;
         if (h.exemplars) {
           // Only series that were given exemplars pay for this (exemplars are opt-in).
+          wallOffset ??= Date.now() - performance.now();
+          const offset = wallOffset;
           (exemplars ??= [])[k] = h.exemplars.map(
-            (e) => e && ` # ${e.exemplar.text} ${e.value} ${e.timestamp}\n`,
+            (e) => e && ` # ${e.exemplar.text} ${e.value} ${exemplarTimestamp(e.at, offset)}\n`,
           );
         }
         const base = k * stride;
