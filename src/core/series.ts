@@ -134,10 +134,21 @@ export class HistogramSeries extends BaseSeries {
 
   /**
    * Records `value`; `exemplar` (labels such as `{ trace_id, span_id }`, at most 128 characters
-   * in all) links it to a trace in the OpenMetrics output. `at`: the `performance.now()` the
-   * value was measured at, when the caller has it (the exemplar's time; read here otherwise).
+   * in all) links it to a trace in the OpenMetrics output.
    */
-  observe(value: number, exemplar?: ExemplarLabels | ExemplarText, at?: number): void {
+  observe(value: number, exemplar?: ExemplarLabels | ExemplarText): void {
+    this.observeAt(value, exemplar, undefined);
+  }
+
+  /**
+   * @internal `observe()` for the package's recorders, which read the clock already: `at` is
+   * the `performance.now()` the value was measured at, kept as the exemplar's time.
+   */
+  observeAt(
+    value: number,
+    exemplar: ExemplarLabels | ExemplarText | undefined,
+    at: number | undefined,
+  ): void {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, 'observe', value));
     }
@@ -160,7 +171,7 @@ export class HistogramSeries extends BaseSeries {
     return (exemplar) => {
       const now = performance.now();
       const seconds = (now - start) / 1000;
-      this.observe(seconds, exemplar, now);
+      this.observeAt(seconds, exemplar, now);
       return seconds;
     };
   }

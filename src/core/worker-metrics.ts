@@ -65,7 +65,7 @@ export class WorkerMetrics implements WorkerSeries {
   ): void {
     const now = performance.now();
     this.concurrent.value--;
-    this.duration.observe((now - startedAt) / 1000, exemplar, now);
+    this.duration.observeAt((now - startedAt) / 1000, exemplar, now);
     if (requestBytes > 0) this.requestBytes.value += requestBytes;
     if (responseBytes > 0) this.responseBytes.value += responseBytes;
     if (error !== undefined) {
@@ -74,7 +74,7 @@ export class WorkerMetrics implements WorkerSeries {
     }
     const first = firstResponseAt ?? (error === undefined ? now : undefined);
     if (first !== undefined && this.firstResponse !== undefined) {
-      this.firstResponse.observe((first - startedAt) / 1000, exemplar, first);
+      this.firstResponse.observeAt((first - startedAt) / 1000, exemplar, first);
     }
   }
 }

@@ -65,12 +65,12 @@ export class FrontendRequest {
     if (this.done || !(count > 0)) return;
     const now = performance.now();
     if (this.lastTokenAt === undefined) {
-      this.series.timeToFirstToken.observe((now - this.started) / 1000, this.exemplar, now);
+      this.series.timeToFirstToken.observeAt((now - this.started) / 1000, this.exemplar, now);
       this.unqueue();
     } else {
       const perToken = (now - this.lastTokenAt) / 1000 / count;
       const itl = this.series.interTokenLatency;
-      for (let i = 0; i < count; i++) itl.observe(perToken, this.exemplar, now);
+      for (let i = 0; i < count; i++) itl.observeAt(perToken, this.exemplar, now);
     }
     this.lastTokenAt = now;
     this.streamedTokens += count;
@@ -89,7 +89,7 @@ export class FrontendRequest {
     const s = this.series;
     this.release();
     const now = performance.now();
-    s.duration.observe((now - this.started) / 1000, this.exemplar, now);
+    s.duration.observeAt((now - this.started) / 1000, this.exemplar, now);
     this.outcome(status, status === 'error' ? (errorType ?? 'internal') : undefined);
     const usage = this.usageSeen;
     const input = usage?.prompt_tokens;
