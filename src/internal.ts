@@ -9,4 +9,5 @@ export { resolveConfig, ENV } from './config/environment';
 export { DEFAULT_FRONTEND_PREFIX } from './config/dynamo-metrics.constants';
 export { DYNAMO_METRICS_MODULE_OPTIONS } from './config/dynamo-metrics.module-definition';
 export { ClusterWorkerService } from './exposure/cluster-worker.service';
+export { replyExposition, writeExposition } from './exposure/exposition-response';
 export { FRONTEND_METRICS } from './frontend/frontend-metrics.constants';

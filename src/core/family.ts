@@ -1,5 +1,6 @@
 import type { FamilyDefinition, MetricType } from './family-definition';
 import { FamilyBudget, OVERFLOW_LABEL_VALUE, SeriesOverflowReason } from './series-budget';
+import { RenderGate } from './render-gate';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries, SeriesLabels } from './series';
 
 /** One sample as prom-client's Registry formats it (see prom-client lib/registry.js). */
@@ -37,6 +38,8 @@ export class MetricFamily {
    */
   aggregator: string;
   readonly series: AnySeries[] = [];
+  /** Renders reading the histogram series a slice at a time (see RenderGate). */
+  readonly gate = new RenderGate();
   /** Hooks run just before every scrape (for values that must be fresh, such as uptime). */
   readonly collectHooks: Array<() => void> = [];
   private readonly root: Node = new Map();
@@ -232,7 +235,7 @@ export class MetricFamily {
         ? new CounterSeries(this.name, labels, path, integer)
         : type === 'gauge'
           ? new GaugeSeries(this.name, labels, path, integer)
-          : new HistogramSeries(this.name, labels, path, integer, this.bounds!);
+          : new HistogramSeries(this.name, labels, path, integer, this.bounds!, this.gate);
     this.series.push(series);
     return series;
   }

@@ -1,6 +1,7 @@
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { BucketExemplar, ExemplarLabels, ExemplarText, toExemplar } from './exemplar';
+import { NO_GATE, RenderGate } from './render-gate';
 
 /** Label values of one series, frozen: prom-client caches its formatted text by object identity. */
 export type SeriesLabels = Readonly<Record<string, string>>;
@@ -115,12 +116,18 @@ export class HistogramSeries extends BaseSeries {
   sum = 0;
   count = 0;
 
+  /** Its state when the render epoch `keptFor` opened: counts, then count, then sum. */
+  private kept?: Float64Array;
+  private keptFor = 0;
+
   constructor(
     metricName: string,
     labels: SeriesLabels,
     path: readonly string[],
     integer: boolean,
     readonly bounds: Float64Array,
+    /** The family's renders in progress (copy on write while one reads). */
+    private readonly gate: RenderGate = NO_GATE,
   ) {
     super(metricName, labels, path, integer);
     this.counts = new Float64Array(bounds.length + 1);
@@ -152,6 +159,8 @@ export class HistogramSeries extends BaseSeries {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, 'observe', value));
     }
+    const epoch = this.gate.epoch;
+    if (epoch !== 0 && epoch !== this.keptFor) this.keep(epoch);
     const bounds = this.bounds;
     const n = bounds.length;
     let i = 0;
@@ -206,7 +215,36 @@ export class HistogramSeries extends BaseSeries {
     return { buckets, count: this.count, sum: this.sum };
   }
 
+  /** Keeps the state as it is, for the render epoch that is open (before the first change). */
+  private keep(epoch: number): void {
+    const n = this.counts.length;
+    const kept = (this.kept ??= new Float64Array(n + 2));
+    kept.set(this.counts);
+    kept[n] = this.count;
+    kept[n + 1] = this.sum;
+    this.keptFor = epoch;
+  }
+
+  /**
+   * Writes the state at render epoch `epoch` (what it was when the epoch opened) into `into` at
+   * `at`: the cumulative counts of the finite buckets, the count (the +Inf bucket), the sum.
+   * True when that is the live state (the series has not changed since the epoch opened).
+   */
+  copyAt(epoch: number, into: Float64Array, at: number): boolean {
+    const kept = epoch !== 0 && this.keptFor === epoch ? this.kept! : undefined;
+    const counts = kept ?? this.counts;
+    const n = this.bounds.length;
+    let acc = 0;
+    for (let i = 0; i < n; i++) into[at + i] = acc += counts[i]!;
+    // Kept: the n + 1 counts (+Inf last), then count, then sum.
+    into[at + n] = kept ? kept[n + 1]! : this.count;
+    into[at + n + 1] = kept ? kept[n + 2]! : this.sum;
+    return kept === undefined;
+  }
+
   reset(): void {
+    const epoch = this.gate.epoch;
+    if (epoch !== 0 && epoch !== this.keptFor) this.keep(epoch);
     this.counts.fill(0);
     this.sum = 0;
     this.count = 0;

@@ -30,6 +30,16 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** The parts one per turn of the event loop (see writeExposition). */
+async function* onePerTurn(parts: readonly Buffer[]): AsyncGenerator<Buffer> {
+  for (const part of parts) {
+    yield part;
+    await nextTurn();
+  }
+}
+
 const byteLength = (parts: readonly Buffer[]): number =>
   parts.reduce((total, part) => total + part.length, 0);
 
@@ -50,9 +60,11 @@ export async function writeExposition(
   }
   for (const part of parts) {
     if (res.destroyed) return;
-    // A loopback socket takes megabytes without pushing back: a turn of the loop between parts.
     if (!res.write(part)) await drained(res);
-    else await new Promise((resolve) => setImmediate(resolve));
+    // A turn of the loop between parts, drained or not: a socket with room takes a write at
+    // once and reports 'drain' on the next tick, so waiting for 'drain' alone chained every
+    // write of a 16 MB scrape into one 5-14 ms stretch on loopback.
+    await nextTurn();
   }
   res.end();
 }
@@ -75,6 +87,8 @@ export function replyExposition(response: unknown, exposition: ExpositionParts):
   releaseAfter(reply.raw, release);
   reply.header('Content-Type', contentType);
   reply.header('Content-Length', byteLength(parts));
-  reply.send(parts.length === 1 ? parts[0] : Readable.from(parts, { objectMode: false }));
+  reply.send(
+    parts.length === 1 ? parts[0] : Readable.from(onePerTurn(parts), { objectMode: false }),
+  );
   return Promise.resolve();
 }

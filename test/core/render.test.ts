@@ -8,6 +8,7 @@ import {
   PROMETHEUS_CONTENT_TYPE,
 } from '../../src';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
+import { turnsDuring } from '../support/event-loop';
 
 const TRICKY = 'back\\slash "quoted"\nnext line, ünïcödé ✓';
 const BUCKETS = [0.001, 0.5, 1, 2.5, 1000];
@@ -133,15 +134,7 @@ describe('the exposition renderer', () => {
 
   it('gives the event loop back while one large family is written', async () => {
     const { runtime } = bigFamily(20_000);
-    let turns = 0;
-    let rendering = true;
-    const count = () => {
-      turns++;
-      if (rendering) setImmediate(count);
-    };
-    setImmediate(count);
-    const parts = await runtime.prometheusMetricsParts();
-    rendering = false;
+    const { turns, result: parts } = await turnsDuring(() => runtime.prometheusMetricsParts());
     // 20,000 histogram series are ~3 MB: many 1 ms slices on any machine, and many parts.
     assert.ok(turns >= 3, `only ${turns} turns of the event loop during the render`);
     assert.ok(parts.length > 4, `${parts.length} parts`);
@@ -163,6 +156,55 @@ describe('the exposition renderer', () => {
     assert.match(text, line(before));
     assert.equal(last.count, before + 1);
     assert.match(await runtime.prometheusMetricsFmt(), line(before + 1));
+  });
+
+  it('shows a series reset or observed with an exemplar mid-render as it was, until the next scrape', async () => {
+    const { runtime, bound } = bigFamily(20_000);
+    const last = bound[bound.length - 1]!;
+    const countLine = (count: number) =>
+      new RegExp(`^dynamo_big_seconds_count\\{[^}]*endpoint="series_19999"\\} ${count}$`, 'm');
+    const before = last.count;
+    setImmediate(() => {
+      last.reset();
+      last.observe(0.2, { trace_id: 'later' });
+    });
+    const during = await runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE);
+    assert.match(during, countLine(before));
+    // Its exemplar is newer than the state shown: not written with it.
+    assert.ok(!during.includes('trace_id="later"'), 'an exemplar from after the render began');
+    const after = await runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE);
+    assert.match(after, countLine(1));
+    assert.ok(after.includes('{trace_id="later"} 0.2 '), 'the exemplar, one scrape later');
+  });
+
+  it('shows one instant to scrapes of both formats rendering at once', async () => {
+    const { runtime, bound } = bigFamily(20_000);
+    const last = bound[bound.length - 1]!;
+    const before = last.count;
+    const line = new RegExp(
+      `^dynamo_big_seconds_count\\{[^}]*endpoint="series_19999"\\} (\\d+)$`,
+      'm',
+    );
+    const first = runtime.prometheusMetricsFmt(PROMETHEUS_CONTENT_TYPE);
+    // Starts after the first render began and before it ends; the series changes in between.
+    const second = new Promise<string>((resolve) =>
+      setImmediate(() => {
+        last.observe(1);
+        resolve(runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE));
+      }),
+    );
+    const [prom, open] = await Promise.all([first, second]);
+    assert.equal(prom.match(line)?.[1], String(before));
+    // The second joined the first one's instant: the same count, consistent with its buckets.
+    assert.equal(open.match(line)?.[1], String(before));
+    assert.equal((await runtime.prometheusMetricsFmt()).match(line)?.[1], String(before + 1));
+    // Each output is consistent within the series too: its +Inf bucket is its count.
+    for (const text of [prom, open]) {
+      const inf = text.match(
+        /^dynamo_big_seconds_bucket\{le="\+Inf",[^}]*endpoint="series_19999"\} (\d+)$/m,
+      );
+      assert.equal(inf?.[1], String(before));
+    }
   });
 
   it('lets concurrent scrapes of one format and level share one render', async () => {

@@ -5,19 +5,20 @@ import { ExpositionBytes } from './exposition-bytes';
 import { escapeHelp, familyName, labelPairs } from './text-format';
 
 /**
- * The values of some series of one family taken at one instant, so that a family written in
- * several slices still shows one consistent state. Histograms: per series the cumulative bucket
- * counts (the last one, +Inf, is the count), then the sum.
+ * What one render reads of one family, as it was when the render began. Counters and gauges:
+ * their values, copied at once (one number each). Histograms: read a slice at a time at a
+ * render epoch; a series that changes meanwhile keeps its earlier state for the render (copy
+ * on write, see RenderGate), so a family written across many slices shows one instant without
+ * a copy of every series up front (1-5 ms for 10,000 histogram series, in one stretch).
  */
 export interface FamilySnapshot {
   readonly series: readonly AnySeries[];
+  /** Counters and gauges: their values. Histograms: room for one series' values. */
   readonly values: Float64Array;
-  readonly stride: number;
-  /**
-   * Histograms with exemplars: per series (by index) the ` # {labels} value timestamp` tail of
-   * each bucket line that has one, taken with the values. Absent when no series has any.
-   */
-  readonly exemplars?: Array<Array<string | undefined> | undefined>;
+  /** Histograms: the render epoch to read at; 0 for counters and gauges. */
+  readonly epoch: number;
+  /** Histograms: which series to write (a level's), applied as they are written. */
+  readonly filter?: (s: AnySeries) => boolean;
 }
 
 const OPEN_BRACE = 123;
@@ -75,40 +76,30 @@ export class FamilyWriter {
     this.countName = Buffer.from(`${name}_count`);
   }
 
-  /** Runs the family's collect hooks, then copies the values of its series (those `filter` keeps). */
+  /**
+   * Runs the family's collect hooks and takes what a render reads of the series `filter` keeps.
+   * Call `release()` with it once written, also when the render fails.
+   */
   snapshot(filter?: (s: AnySeries) => boolean): FamilySnapshot {
     const family = this.family;
     for (const hook of family.collectHooks) hook();
     const all = family.series;
-    const series = filter ? all.filter(filter) : all.slice();
-    const histogram = family.type === 'histogram';
-    const n = this.bounds;
-    const stride = histogram ? n + 2 : 1;
-    const values = new Float64Array(series.length * stride);
-    let exemplars: FamilySnapshot['exemplars'];
-    let wallOffset: number | undefined;
-    for (let k = 0; k < series.length; k++) {
-      const s = series[k]!;
-      if (histogram) {
-        const h = s as HistogramSeries;
-        if (h.exemplars) {
-          // Only series that were given exemplars pay for this (exemplars are opt-in).
-          wallOffset ??= Date.now() - performance.now();
-          const offset = wallOffset;
-          (exemplars ??= [])[k] = h.exemplars.map(
-            (e) => e && ` # ${e.exemplar.text} ${e.value} ${exemplarTimestamp(e.at, offset)}\n`,
-          );
-        }
-        const base = k * stride;
-        let acc = 0;
-        for (let i = 0; i < n; i++) values[base + i] = acc += h.counts[i]!;
-        values[base + n] = h.count;
-        values[base + n + 1] = h.sum;
-      } else {
-        values[k] = (s as Exclude<AnySeries, HistogramSeries>).value;
-      }
+    if (family.type === 'histogram') {
+      // Nothing is copied now: series changed before they are written keep their state.
+      const values = new Float64Array(this.bounds + 2);
+      return { series: all.slice(), values, epoch: family.gate.open(), filter };
     }
-    return { series, values, stride, exemplars };
+    const series = filter ? all.filter(filter) : all.slice();
+    const values = new Float64Array(series.length);
+    for (let k = 0; k < series.length; k++) {
+      values[k] = (series[k] as Exclude<AnySeries, HistogramSeries>).value;
+    }
+    return { series, values, epoch: 0 };
+  }
+
+  /** The render is done with `snap` (its histogram series stop keeping their state for it). */
+  release(snap: FamilySnapshot): void {
+    if (snap.epoch !== 0) this.family.gate.close();
   }
 
   writeHeader(out: ExpositionBytes, openMetrics: boolean): void {
@@ -125,7 +116,7 @@ export class FamilyWriter {
     to: number,
     openMetrics: boolean,
   ): void {
-    const { series, values, stride, exemplars } = snap;
+    const { series, values, epoch, filter } = snap;
     if (this.family.type !== 'histogram') {
       const name = openMetrics ? this.openSample : this.promSample;
       for (let k = from; k < to; k++) {
@@ -135,11 +126,21 @@ export class FamilyWriter {
     }
     const heads = this.bucketHeads;
     const buckets = heads.length;
+    let wallOffset: number | undefined;
     for (let k = from; k < to; k++) {
-      const text = this.labelsOf(series[k]!);
-      const base = k * stride;
-      // Exemplars exist only in OpenMetrics; the text format cannot carry them.
-      const tails = openMetrics ? exemplars?.[k] : undefined;
+      const s = series[k] as HistogramSeries;
+      if (filter && !filter(s)) continue;
+      const live = s.copyAt(epoch, values, 0);
+      const text = this.labelsOf(s);
+      // Exemplars exist only in OpenMetrics; the text format cannot carry them. A series read
+      // from its kept state shows none this time: the ones it has are newer than that state.
+      let tails: Array<string | undefined> | undefined;
+      if (openMetrics && live && s.exemplars) {
+        const offset = (wallOffset ??= Date.now() - performance.now());
+        tails = s.exemplars.map(
+          (e) => e && ` # ${e.exemplar.text} ${e.value} ${exemplarTimestamp(e.at, offset)}\n`,
+        );
+      }
       for (let i = 0; i < buckets; i++) {
         const head = heads[i]!;
         out.reserve(head.length + text.length + VALUE_ROOM);
@@ -150,14 +151,14 @@ export class FamilyWriter {
         } else {
           out.bytes(CLOSE_AND_SPACE);
         }
-        out.value(values[base + i]!);
+        out.value(values[i]!);
         const tail = tails?.[i];
         // text() reserves its own room, line feed included.
         if (tail === undefined) out.newline();
         else out.text(tail);
       }
-      this.sample(out, this.sumName, text, values[base + buckets]!);
-      this.sample(out, this.countName, text, values[base + buckets - 1]!);
+      this.sample(out, this.sumName, text, values[buckets]!);
+      this.sample(out, this.countName, text, values[buckets - 1]!);
     }
   }
 

@@ -35,9 +35,9 @@ class SliceClock {
 
 /**
  * Renders the exposition in slices, as UTF-8 parts to be written in order (and the pooled
- * buffers behind them, to recycle once written). Each family's values are copied at one instant (`FamilyWriter.snapshot`), so a
- * family written across several slices is consistent; the first source of a name wins, as in
- * prom-client's Registry.
+ * buffers behind them, to recycle once written). Each family shows its series as they were
+ * when its rendering began (`FamilyWriter.snapshot`), however many slices it is written
+ * across; the first source of a name wins, as in prom-client's Registry.
  */
 export async function renderExposition(
   contentType: ExpositionContentType,
@@ -63,11 +63,15 @@ export async function renderExposition(
     }
     const writer = FamilyWriter.of(source.family);
     const snap = writer.snapshot(source.filter);
-    writer.writeHeader(out, openMetrics);
-    const count = snap.series.length;
-    for (let from = 0; from < count; from += SERIES_PER_CHUNK) {
-      writer.write(out, snap, from, Math.min(from + SERIES_PER_CHUNK, count), openMetrics);
-      await clock.breathe();
+    try {
+      writer.writeHeader(out, openMetrics);
+      const count = snap.series.length;
+      for (let from = 0; from < count; from += SERIES_PER_CHUNK) {
+        writer.write(out, snap, from, Math.min(from + SERIES_PER_CHUNK, count), openMetrics);
+        await clock.breathe();
+      }
+    } finally {
+      writer.release(snap);
     }
     await clock.breathe();
   }
