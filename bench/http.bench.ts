@@ -59,12 +59,13 @@ async function startServer(platform: string): Promise<BenchServer> {
  * route and one on the route measured (swapped every round). Whatever slows the machine down
  * during a round (a neighbour, frequency, the load generator) slows both alike, which a run
  * after a run cannot promise: on this 2-core VM the same route read 0.72-1.47x itself that way.
- * `cpu_ratio` = plain CPU per request over the route's (median of the rounds); `ratio` the same
- * for requests served; `aa_cpu_ratio` is plain against plain, the method's own noise.
+ * `cpu_ratio` = plain CPU per request over the route's (median over pairs of rounds, see
+ * compare); `ratio` the same for requests served; `aa_cpu_ratio` is plain against plain, the
+ * method's own noise.
  */
 export async function benchHttp(args: BenchArgs) {
   const seconds = args.quick ? 0.5 : 1;
-  const rounds = args.quick ? 2 : 6;
+  const rounds = args.quick ? 2 : 8;
   // The decorated route's ratio is the target (>= 0.99): more rounds for its median.
   const roundsOf = (route: string) => (route === 'decorated' ? rounds * 2 : rounds);
   const pinned = pin(process.pid, 0);
@@ -113,7 +114,11 @@ export async function benchHttp(args: BenchArgs) {
           own.push(x.cpu);
           plain.push(p.cpu);
         }
-        return { cpu: median(cpu), rps: median(rps), own: median(own), plain: median(plain) };
+        // A round and the next (servers swapped) make a pair whose geometric mean cancels any
+        // difference between the two processes themselves; the median is over pairs.
+        const paired = (ratios: number[]) =>
+          median(ratios.flatMap((x, i) => (i % 2 === 1 ? [Math.sqrt(x * ratios[i - 1]!)] : [])));
+        return { cpu: paired(cpu), rps: paired(rps), own: median(own), plain: median(plain) };
       };
       for (const route of ['plain', ...ROUTES[platform]]) await side([route, route]); // warm-up
       const row: Record<string, number | boolean> = {};
