@@ -28,6 +28,32 @@ export interface BucketExemplar {
 }
 
 /**
+ * Keeps `exemplar` as the most recent one of `bucket` (client_golang's rule) in a histogram
+ * series' slots (one per bucket, +Inf last, allocated at the first exemplar: histograms that
+ * never get one pay nothing). A kept slot is reused in place, so a busy histogram allocates
+ * nothing per exemplar. Returns the slots.
+ */
+export function keepExemplar(
+  slots: Array<BucketExemplar | undefined> | undefined,
+  bucket: number,
+  value: number,
+  exemplar: ExemplarText,
+  at: number,
+  buckets: number,
+): Array<BucketExemplar | undefined> {
+  slots ??= new Array<BucketExemplar | undefined>(buckets).fill(undefined);
+  const kept = slots[bucket];
+  if (kept) {
+    kept.exemplar = exemplar;
+    kept.value = value;
+    kept.at = at;
+  } else {
+    slots[bucket] = { exemplar, value, at };
+  }
+  return slots;
+}
+
+/**
  * The Unix time in seconds (millisecond precision) of `at`, a `performance.now()` reading;
  * `wallOffset` is `Date.now() - performance.now()` read at scrape, so that the monotonic clock's
  * drift from the wall clock over a long uptime never shows.

@@ -24,6 +24,3 @@ export class RenderGate {
     if (--this.readers === 0) this.epoch = 0;
   }
 }
-
-/** For series outside a family (nothing ever renders them through a gate). */
-export const NO_GATE: RenderGate = new RenderGate();

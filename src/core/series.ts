@@ -1,7 +1,7 @@
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
-import { BucketExemplar, ExemplarLabels, ExemplarText, toExemplar } from './exemplar';
-import { NO_GATE, RenderGate } from './render-gate';
+import { BucketExemplar, ExemplarLabels, ExemplarText, keepExemplar, toExemplar } from './exemplar';
+import type { RenderGate } from './render-gate';
 
 /** Label values of one series, frozen: prom-client caches its formatted text by object identity. */
 export type SeriesLabels = Readonly<Record<string, string>>;
@@ -127,7 +127,7 @@ export class HistogramSeries extends BaseSeries {
     integer: boolean,
     readonly bounds: Float64Array,
     /** The family's renders in progress (copy on write while one reads). */
-    private readonly gate: RenderGate = NO_GATE,
+    private readonly gate: RenderGate,
   ) {
     super(metricName, labels, path, integer);
     this.counts = new Float64Array(bounds.length + 1);
@@ -159,8 +159,7 @@ export class HistogramSeries extends BaseSeries {
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       throw new DynamoMetricsError(MESSAGES.notANumber(this.metricName, 'observe', value));
     }
-    const epoch = this.gate.epoch;
-    if (epoch !== 0 && epoch !== this.keptFor) this.keep(epoch);
+    this.beforeChange();
     const bounds = this.bounds;
     const n = bounds.length;
     let i = 0;
@@ -168,7 +167,11 @@ export class HistogramSeries extends BaseSeries {
     this.counts[i]!++;
     this.sum += value;
     this.count++;
-    if (exemplar !== undefined) this.keepExemplar(i, value, exemplar, at ?? performance.now());
+    if (exemplar !== undefined) {
+      const checked = toExemplar(this.metricName, exemplar);
+      const time = at ?? performance.now();
+      this.exemplars = keepExemplar(this.exemplars, i, value, checked, time, this.counts.length);
+    }
   }
 
   /**
@@ -185,25 +188,6 @@ export class HistogramSeries extends BaseSeries {
     };
   }
 
-  private keepExemplar(
-    bucket: number,
-    value: number,
-    exemplar: ExemplarLabels | ExemplarText,
-    at: number,
-  ) {
-    const checked = toExemplar(this.metricName, exemplar);
-    const slots = (this.exemplars ??= new Array(this.counts.length).fill(undefined));
-    const kept = slots[bucket];
-    // Reused in place: a busy histogram allocates nothing per exemplar.
-    if (kept) {
-      kept.exemplar = checked;
-      kept.value = value;
-      kept.at = at;
-    } else {
-      slots[bucket] = { exemplar: checked, value, at };
-    }
-  }
-
   get(): HistogramSnapshot {
     const buckets: Record<string, number> = {};
     let acc = 0;
@@ -215,8 +199,10 @@ export class HistogramSeries extends BaseSeries {
     return { buckets, count: this.count, sum: this.sum };
   }
 
-  /** Keeps the state as it is, for the render epoch that is open (before the first change). */
-  private keep(epoch: number): void {
+  /** While a render reads the family, keeps the state it shows (once per render epoch). */
+  private beforeChange(): void {
+    const epoch = this.gate.epoch;
+    if (epoch === 0 || epoch === this.keptFor) return;
     const n = this.counts.length;
     const kept = (this.kept ??= new Float64Array(n + 2));
     kept.set(this.counts);
@@ -226,25 +212,24 @@ export class HistogramSeries extends BaseSeries {
   }
 
   /**
-   * Writes the state at render epoch `epoch` (what it was when the epoch opened) into `into` at
-   * `at`: the cumulative counts of the finite buckets, the count (the +Inf bucket), the sum.
-   * True when that is the live state (the series has not changed since the epoch opened).
+   * Writes the state at render epoch `epoch` (what it was when the epoch opened) into `into`:
+   * the cumulative counts of the finite buckets, the count (the +Inf bucket), the sum. True
+   * when that is the live state (the series has not changed since the epoch opened).
    */
-  copyAt(epoch: number, into: Float64Array, at: number): boolean {
-    const kept = epoch !== 0 && this.keptFor === epoch ? this.kept! : undefined;
+  copyAt(epoch: number, into: Float64Array): boolean {
+    const kept = this.keptFor === epoch ? this.kept! : undefined;
     const counts = kept ?? this.counts;
     const n = this.bounds.length;
     let acc = 0;
-    for (let i = 0; i < n; i++) into[at + i] = acc += counts[i]!;
+    for (let i = 0; i < n; i++) into[i] = acc += counts[i]!;
     // Kept: the n + 1 counts (+Inf last), then count, then sum.
-    into[at + n] = kept ? kept[n + 1]! : this.count;
-    into[at + n + 1] = kept ? kept[n + 2]! : this.sum;
+    into[n] = kept ? kept[n + 1]! : this.count;
+    into[n + 1] = kept ? kept[n + 2]! : this.sum;
     return kept === undefined;
   }
 
   reset(): void {
-    const epoch = this.gate.epoch;
-    if (epoch !== 0 && epoch !== this.keptFor) this.keep(epoch);
+    this.beforeChange();
     this.counts.fill(0);
     this.sum = 0;
     this.count = 0;

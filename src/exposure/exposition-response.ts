@@ -1,5 +1,6 @@
 import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /**
  * An exposition ready to send: its content type, its UTF-8 parts in order, and `release()`,
@@ -29,8 +30,6 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('close', done);
   });
 }
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** The parts one per turn of the event loop (see writeExposition). */
 async function* onePerTurn(parts: readonly Buffer[]): AsyncGenerator<Buffer> {

@@ -130,7 +130,7 @@ export class FamilyWriter {
     for (let k = from; k < to; k++) {
       const s = series[k] as HistogramSeries;
       if (filter && !filter(s)) continue;
-      const live = s.copyAt(epoch, values, 0);
+      const live = s.copyAt(epoch, values);
       const text = this.labelsOf(s);
       // Exemplars exist only in OpenMetrics; the text format cannot carry them. A series read
       // from its kept state shows none this time: the ones it has are newer than that state.

@@ -5,6 +5,7 @@ import type { AnySeries } from '../series';
 import { ExpositionBytes } from './exposition-bytes';
 import { FamilyWriter } from './family-writer';
 import { ExposableMetric, promMetricText } from './prom-metric-text';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 
 /** What goes into one exposition: the package's own families, or prom-client style metrics. */
 export type ExpositionSource =
@@ -19,8 +20,6 @@ export const RENDER_SLICE_MS = 1;
 
 /** Series written between two looks at the clock (a histogram series is ~14 lines). */
 const SERIES_PER_CHUNK = 32;
-
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Yields to the event loop once the render has held it for a slice. */
 class SliceClock {
