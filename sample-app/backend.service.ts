@@ -23,13 +23,14 @@ export interface GenerateRequest {
  */
 /**
  * Under the `component` naming profile (DYN_METRICS_NAMING=component) the worker metrics carry
- * the request's model, lower-cased as the frontend does, since today's Dynamo dashboard filters
- * every worker panel on `model`; the classic output stays the guide's. Read when the class is
- * defined, which is after main.ts has applied the sample's defaults.
+ * the request's model, since today's Dynamo dashboard filters every worker panel on `model`; the
+ * classic output stays the guide's. The package lower-cases the value and bounds it with the
+ * frontend's model budget (a client sending random models cannot grow /metrics). Read when the
+ * class is defined, which is after main.ts has applied the sample's defaults.
  */
 const MODEL_LABEL =
-  process.env.DYN_METRICS_NAMING?.trim() === 'component'
-    ? { model: ([request]: unknown[]) => (request as GenerateRequest).model.toLowerCase() }
+  process.env.DYN_METRICS_NAMING?.trim().toLowerCase() === 'component'
+    ? { model: ([request]: unknown[]) => (request as GenerateRequest).model }
     : undefined;
 
 @Injectable()

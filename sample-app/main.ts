@@ -45,16 +45,18 @@ export async function bootstrap(
   const system = app.get(SystemServer);
   const metricsUrl = system.url ? `${system.url}/metrics` : `${url}/metrics`;
   const logger = new Logger('Sample');
+  // What the module resolved (any spelling of the variable), not the raw variable.
+  const config = app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG);
   logger.log(`App:     ${url}  (${fastify ? 'fastify' : 'express'})`);
   logger.log(
-    `Metrics: ${process.env.DYN_SYSTEM_ENABLED === 'false' ? 'off (DYN_SYSTEM_ENABLED=false)' : metricsUrl}`,
+    `Metrics: ${config.system.enabled ? metricsUrl : 'off (DYN_SYSTEM_ENABLED is not true)'}`,
   );
   if (system.url) logger.log(`Health:  ${system.url}/health   Live: ${system.url}/live`);
   if (stopTracing) {
     logger.log(`Traces:  OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
     process.once('beforeExit', () => void stopTracing());
   }
-  if (system.url && app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG).system.statusPage) {
+  if (system.url && config.system.statusPage) {
     logger.log(`Status:  ${system.url}/   (live page; try npm run sample:load)`);
   }
   logger.log(

@@ -15,6 +15,15 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a whole number >= 1 (empty means unset).`,
   invalidBudgetMap: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a JSON object of full metric names to whole numbers >= 1, such as {"dynamo_tokens_total":5000} (empty means unset).`,
+  unknownBudgetMetrics: (
+    source: string,
+    unknown: readonly string[],
+    known: readonly string[],
+    frontendPrefix: string,
+  ) =>
+    `${source} names ${unknown.map((n) => `"${n}"`).join(', ')}, which ${unknown.length === 1 ? 'is' : 'are'} not a metric of this application, so the budget would never apply; accepted values: full names of metrics that exist once the application has started (${known.length ? known.slice(0, 30).join(', ') + (known.length > 30 ? ', ...' : '') : 'none yet'}), or any name starting with ${frontendPrefix} (the LLM frontend's metrics, created on first use).`,
+  prometheusModuleRouteClash: (path: string) =>
+    `PrometheusModule (@willsoto/nestjs-prometheus) and DynamoMetricsModule both map GET ${path}, and with includeGlobalRegistry: false this module's output would leave out the metrics PrometheusModule's users write (prom-client's global registry). Remove includeGlobalRegistry: false (the route then serves both), give PrometheusModule.register() another path ({ path: '/prom-metrics' }), or remove PrometheusModule.register() (makeCounterProvider and @InjectMetric keep working without it).`,
   invalidModels: (source: string, value: unknown) =>
     `${source}=${typeof value === 'function' ? 'a function' : JSON.stringify(value)} is not valid; accepted values: an array of model names such as ["llama-3"], or a function (model) => boolean.`,
   systemPortIsAppPort: (source: string, port: number) =>
@@ -29,6 +38,8 @@ export const CONFIG_MESSAGES = {
     `${source}=${JSON.stringify(value)} is not valid; accepted values: '' (no prefix) or a name matching [a-zA-Z_:][a-zA-Z0-9_:]*.`,
   invalidNaming: (source: string, value: unknown, accepted: readonly string[]) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: ${accepted.map((a) => `"${a}"`).join(' or ')} (empty means unset).`,
+  invalidLogLevel: (source: string, value: unknown, accepted: readonly string[]) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a level, ${accepted.map((a) => `"${a}"`).join(', ')} (any case; "debug" and "trace" log each handler and metric), optionally with Dynamo's target=level directives ("info,dynamo_llm=debug"); empty means unset.`,
   invalidLabels: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: a plain object of label names to string values, such as { model: "llama-3-8b" }.`,
   invalidLabelFunction: (endpoint: string, label: string, value: unknown) =>
@@ -53,16 +64,13 @@ export const CONFIG_MESSAGES = {
 
 /** Log lines of the Nest layers, kept beside the errors so wording stays consistent. */
 export const LOG_MESSAGES = {
-  systemServerListening: (url: string, host: string, metricsPath: string) =>
-    `Dynamo system server listening on ${url} (host ${host}): ${metricsPath}, /health, /live`,
-  statusPageServed: (url: string) => `Dynamo status page: ${url}/`,
   statusPageNeedsSystemServer: (variable: string, portVariable: string) =>
     `${variable} is on, but the status page is served only by the dedicated system server: set ${portVariable} to show it (it is never served on the application's port).`,
   systemServerFailed: (path: string, reason: string) =>
     `System server failed on ${path}: ${reason}`,
   seriesOverflow: (
     metric: string,
-    reason: 'series-budget' | 'value-length' | 'not-allowed',
+    reason: 'series-budget' | 'value-length' | 'not-allowed' | 'invalid-value',
     limit: number,
     counter: string,
     label?: string,
@@ -74,10 +82,14 @@ export const LOG_MESSAGES = {
         return `${where}: a label value is longer than ${limit} characters; ${counted} (raise DYN_METRICS_MAX_LABEL_VALUE_LENGTH if such values are legitimate).`;
       case 'not-allowed':
         return `${where}: a ${label ?? 'label'} value outside the allowed list (option frontend.models) was seen; ${counted}.`;
+      case 'invalid-value':
+        return `${where}: a request came with a missing, blank or non-string ${label ?? 'label'}, or one spelled like the overflow marker; it and ${counted}.`;
       default:
-        return label
-          ? `${where}: ${limit} distinct ${label} values reached; ${counted} (DYN_METRICS_FRONTEND_MAX_MODELS sets the limit).`
-          : `${where}: series budget of ${limit} label sets reached; ${counted} (DYN_METRICS_MAX_SERIES or DYN_METRICS_MAX_SERIES_PER_METRIC set the budget).`;
+        return label === 'per-call label'
+          ? `${where}: ${limit} distinct sets of per-call label values reached on one endpoint; ${counted} (DYN_METRICS_MAX_CALL_LABEL_SETS sets the limit).`
+          : label
+            ? `${where}: ${limit} distinct ${label} values reached; ${counted} (DYN_METRICS_FRONTEND_MAX_MODELS sets the limit).`
+            : `${where}: series budget of ${limit} label sets reached; ${counted} (DYN_METRICS_MAX_SERIES or DYN_METRICS_MAX_SERIES_PER_METRIC set the budget).`;
     }
   },
   unknownHealthEndpoints: (names: readonly string[], known: readonly string[]) =>
@@ -85,24 +97,44 @@ export const LOG_MESSAGES = {
   /** The one `log` line at start-up: what is served where, and what was found. */
   startupSummary: (
     exposure:
-      | { mode: 'off' }
+      | { mode: 'off'; ignoredPort?: { variable: string; port: number; enabled: string } }
       | { mode: 'in-app'; path: string }
-      | { mode: 'system'; url: string; path: string },
+      | {
+          mode: 'system';
+          bind: string;
+          url: string;
+          path: string;
+          probes: readonly string[];
+          statusPage: boolean;
+        },
     handlers: ReadonlyArray<readonly [decorator: string, count: number]>,
     metrics: number,
   ) => {
-    const where =
-      exposure.mode === 'off'
-        ? 'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)'
-        : exposure.mode === 'in-app'
-          ? `Metrics served in-app at GET ${exposure.path} on the application's port`
-          : `Metrics served by the system server at ${exposure.url} (${exposure.path}, /health, /live)`;
+    let where: string;
+    if (exposure.mode === 'off') {
+      const ignored = exposure.ignoredPort;
+      where =
+        'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)' +
+        (ignored
+          ? `; ${ignored.variable}=${ignored.port} is ignored until ${ignored.enabled}=true`
+          : '');
+    } else if (exposure.mode === 'in-app') {
+      where = `Metrics served in-app at GET ${exposure.path} on the application's port`;
+    } else {
+      const { bind, url, path, probes, statusPage } = exposure;
+      where =
+        `Metrics served by the system server listening on ${bind}: ${url}${path}, ` +
+        probes.map((p) => `${url}${p}`).join(', ') +
+        (statusPage ? `, status page ${url}/` : '');
+    }
     const found = handlers
       .filter(([, n]) => n > 0)
       .map(([decorator, n]) => `${n} ${decorator} handler${n === 1 ? '' : 's'}`);
     if (!found.length) found.push('no decorated handlers');
     return `${where}; ${[...found, `${metrics} metric${metrics === 1 ? '' : 's'}`].join(', ')}`;
   },
+  tookOverPrometheusRoute: (path: string) =>
+    `PrometheusModule.register() also maps GET ${path}; DynamoMetricsModule serves it, with prom-client's global registry (where PrometheusModule's metrics are) included. Remove PrometheusModule.register() once the move is done (makeCounterProvider and @InjectMetric work without it).`,
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
   metricCreated: (
     name: string,

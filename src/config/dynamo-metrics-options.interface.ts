@@ -5,92 +5,98 @@ export type HealthStatus = 'ready' | 'notready';
 /** Exposure settings; each has an environment variable that wins over it (see README). */
 export interface DynamoSystemOptions {
   /** Serve metrics at all (`DYN_SYSTEM_ENABLED`). Default false. */
-  enabled?: boolean;
+  enabled?: boolean | undefined;
   /**
    * Dedicated system server port (`DYN_SYSTEM_PORT`); 0 picks a free port. Unset: metrics are
    * served on the application's own HTTP server instead.
    */
-  port?: number;
+  port?: number | undefined;
   /** Bind address of the system server (`DYN_SYSTEM_HOST`). Default `0.0.0.0`. */
-  host?: string;
+  host?: string | undefined;
   /** Health before the app has bootstrapped (`DYN_SYSTEM_STARTING_HEALTH_STATUS`). Default `notready`. */
-  startingHealthStatus?: HealthStatus;
+  startingHealthStatus?: HealthStatus | undefined;
   /** Endpoints that must be ready for `/health` to say ready (`DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS`). */
-  useEndpointHealthStatus?: string[];
+  useEndpointHealthStatus?: string[] | undefined;
   /** Path of the metrics route. Default `/metrics`. */
-  metricsPath?: string;
+  metricsPath?: string | undefined;
   /**
    * A live status page at the system server's `/` and `/status` (`DYN_SYSTEM_STATUS_PAGE`),
    * read from `/metrics` in the browser. Served only by the system server. Default false.
    */
-  statusPage?: boolean;
+  statusPage?: boolean | undefined;
 }
 
 export interface DynamoMetricsModuleOptions {
   /** Namespace of the default `Namespace` and of decorated endpoints. Default `dynamo`. */
-  namespace?: string;
+  namespace?: string | undefined;
   /**
    * Naming profile (`DYN_METRICS_NAMING`): `classic` (default; the Dynamo guide's names) or
    * `component` (today's Dynamo: `dynamo_component_*` with `dynamo_namespace` /
    * `dynamo_component` / `dynamo_endpoint` labels, `dynamo_frontend_*`). Names only, never
    * what is measured.
    */
-  naming?: NamingProfileName;
+  naming?: NamingProfileName | undefined;
   /**
    * Name prefix of the hierarchy metrics in the `classic` profile; `''` for none. Default
    * `dynamo`. No effect under `component`, whose prefix is always `dynamo_component`. (Before
    * the naming profiles, `DYN_METRICS_PREFIX` set it; that variable now names the frontend.)
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * Labels added to every hierarchy metric (worker metrics, uptime, metrics made through the
    * levels), e.g. `{ model: 'llama-3-8b' }` for a worker that serves one model.
    */
-  labels?: Record<string, string>;
+  labels?: Record<string, string> | undefined;
   /** The two worker metrics Dynamo added after its guide. */
   worker?: {
     /** `cancellation_total`. Default: on under `component`, off under `classic`. */
-    cancellation?: boolean;
+    cancellation?: boolean | undefined;
     /** `time_to_first_response_seconds`. Default: on under `component`, off under `classic`. */
-    timeToFirstResponse?: boolean;
+    timeToFirstResponse?: boolean | undefined;
   };
   /**
    * Component for @DynamoEndpoint() methods that name none. Unset: derived from the class name
    * (`BackendService` -> `backend`).
    */
-  defaultComponent?: string;
+  defaultComponent?: string | undefined;
   /**
    * Also expose prom-client's global registry (metrics made with `@willsoto/nestjs-prometheus`
    * or plain prom-client). Default true.
    */
-  includeGlobalRegistry?: boolean;
+  includeGlobalRegistry?: boolean | undefined;
   /** Collect prom-client's default Node.js process metrics. Default false. */
-  defaultMetrics?: boolean;
+  defaultMetrics?: boolean | undefined;
   /** Metrics exposure, health and the system server. */
-  system?: DynamoSystemOptions;
+  system?: DynamoSystemOptions | undefined;
   /** LLM frontend metrics. */
-  frontend?: DynamoFrontendOptions;
+  frontend?: DynamoFrontendOptions | undefined;
   /** Series budgets: how many label sets a metric may have (README, "Cardinality"). */
-  series?: DynamoSeriesOptions;
+  series?: DynamoSeriesOptions | undefined;
   /** Node `cluster` mode (see startClusterMetricsServer). */
-  cluster?: DynamoClusterOptions;
+  cluster?: DynamoClusterOptions | undefined;
   /**
    * Exemplars (trace ids) on the latency histograms, in the OpenMetrics output
    * (`DYN_METRICS_EXEMPLARS`). Default false.
    */
-  exemplars?: boolean;
+  exemplars?: boolean | undefined;
   /**
    * Where a call's trace comes from, replacing the built-in order (active OpenTelemetry span,
    * then the request's W3C `traceparent` header, then the enclosing decorated request). Gets the
    * incoming HTTP request when there is one.
    */
-  traceContext?: (request: unknown) => TraceContext | undefined;
+  traceContext?: ((request: unknown) => TraceContext | undefined) | undefined;
+  /**
+   * `debug` adds a line per decorated handler found and per metric created (at Nest's `debug`
+   * level); `info` (default) logs one line at start-up, plus warnings. `DYN_LOG`, Dynamo's
+   * variable, wins: `debug` or `trace` turn the lines on.
+   */
+  logLevel?: 'info' | 'debug' | undefined;
 }
 
 /** A trace reference: W3C / OpenTelemetry ids in lower-case hex (32 and 16 digits). */
 export interface TraceContext {
   traceId: string;
-  spanId?: string;
+  spanId?: string | undefined;
 }
 
 export interface DynamoFrontendOptions {
@@ -98,31 +104,37 @@ export interface DynamoFrontendOptions {
    * Name prefix of the frontend metrics (`DYN_METRICS_PREFIX`). Default `nv_llm_http_service`
    * (`classic`) or `dynamo_frontend` (`component`).
    */
-  prefix?: string;
+  prefix?: string | undefined;
   /**
    * Distinct `model` label values kept (`DYN_METRICS_FRONTEND_MAX_MODELS`); later models are
    * recorded as `__overflow__`. Default 100.
    */
-  maxModels?: number;
+  maxModels?: number | undefined;
   /**
    * The models this frontend serves, as a list of names (compared lower-cased) or a predicate
    * on the lower-cased name; any other model is recorded as `__overflow__`. Default: any model,
    * up to `maxModels`.
    */
-  models?: readonly string[] | ((model: string) => boolean);
+  models?: (readonly string[] | ((model: string) => boolean)) | undefined;
 }
 
 /** Each has an environment variable that wins over it (see README, "Cardinality"). */
 export interface DynamoSeriesOptions {
   /** Series per metric with variable labels (`DYN_METRICS_MAX_SERIES`). Default 2,000. */
-  maxSeries?: number;
+  maxSeries?: number | undefined;
   /**
    * Budgets of single metrics by full name, e.g. `{ dynamo_tokens_total: 5000 }`
    * (`DYN_METRICS_MAX_SERIES_PER_METRIC`, JSON).
    */
-  maxSeriesPerMetric?: Record<string, number>;
+  maxSeriesPerMetric?: Record<string, number> | undefined;
   /** Longer label values are recorded as `__overflow__` (`DYN_METRICS_MAX_LABEL_VALUE_LENGTH`). Default 256. */
-  maxLabelValueLength?: number;
+  maxLabelValueLength?: number | undefined;
+  /**
+   * Distinct sets of per-call label values (`@DynamoEndpoint({ labels })`) kept per endpoint;
+   * later ones are `__overflow__` (`DYN_METRICS_MAX_CALL_LABEL_SETS`). Default 100. A `model`
+   * label is bounded by the model budget (`frontend.maxModels`) as well.
+   */
+  maxCallLabelSets?: number | undefined;
 }
 
 export interface DynamoClusterOptions {
@@ -132,7 +144,7 @@ export interface DynamoClusterOptions {
    * the sums over all workers. No effect outside a cluster worker, so it can be set
    * unconditionally. Default false.
    */
-  worker?: boolean;
+  worker?: boolean | undefined;
 }
 
 /** Options and environment merged and validated; what the module actually runs with. */
@@ -149,6 +161,7 @@ export interface DynamoMetricsConfig {
   frontendPrefix: string;
   exemplars: boolean;
   traceContext?: (request: unknown) => TraceContext | undefined;
+  logLevel: 'info' | 'debug';
   frontendMaxModels: number;
   /** Lower-cased model names, or a predicate; undefined: any model. */
   frontendModels?: ReadonlySet<string> | ((model: string) => boolean);

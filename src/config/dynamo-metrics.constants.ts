@@ -24,3 +24,6 @@ export const DEFAULT_FRONTEND_PREFIXES = Object.freeze({
 
 /** Distinct frontend `model` values kept before `__overflow__` (~80 exposition lines each). */
 export const DEFAULT_FRONTEND_MAX_MODELS = 100;
+
+/** Distinct sets of per-call label values kept per decorated endpoint (~40 lines each). */
+export const DEFAULT_MAX_CALL_LABEL_SETS = 100;

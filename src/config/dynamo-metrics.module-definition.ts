@@ -7,7 +7,7 @@ export interface DynamoMetricsAsyncExtras {
    * Path of the in-app metrics route. forRootAsync() mounts the route before its options exist,
    * so the path is given here, next to the factory. Default `/metrics`.
    */
-  metricsPath?: string;
+  metricsPath?: string | undefined;
 }
 
 /** The method a `useClass` / `useExisting` options factory implements. */

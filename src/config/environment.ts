@@ -13,6 +13,7 @@ import {
   parseEndpointList,
   parseHealthStatus,
   parseHost,
+  parseLogLevel,
   parseModels,
   parsePort,
   parsePositiveInteger,
@@ -26,6 +27,7 @@ import type {
 import {
   DEFAULT_FRONTEND_MAX_MODELS,
   DEFAULT_FRONTEND_PREFIXES,
+  DEFAULT_MAX_CALL_LABEL_SETS,
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
@@ -49,6 +51,8 @@ export const ENV = {
   maxSeriesPerMetric: 'DYN_METRICS_MAX_SERIES_PER_METRIC',
   maxLabelValueLength: 'DYN_METRICS_MAX_LABEL_VALUE_LENGTH',
   frontendMaxModels: 'DYN_METRICS_FRONTEND_MAX_MODELS',
+  maxCallLabelSets: 'DYN_METRICS_MAX_CALL_LABEL_SETS',
+  log: 'DYN_LOG',
 } as const;
 
 /** The module option each variable overrides, named in errors about the option. */
@@ -66,6 +70,8 @@ const OPTION_OF: Record<string, string> = {
   [ENV.maxSeriesPerMetric]: 'series.maxSeriesPerMetric',
   [ENV.maxLabelValueLength]: 'series.maxLabelValueLength',
   [ENV.frontendMaxModels]: 'frontend.maxModels',
+  [ENV.maxCallLabelSets]: 'series.maxCallLabelSets',
+  [ENV.log]: 'logLevel',
 };
 
 type Env = Record<string, string | undefined>;
@@ -163,15 +169,22 @@ export function resolveConfig(
       maxLabelValueLength:
         pick(ENV.maxLabelValueLength, series.maxLabelValueLength, parsePositiveInteger) ??
         DEFAULT_MAX_LABEL_VALUE_LENGTH,
+      maxCallLabelSets:
+        pick(ENV.maxCallLabelSets, series.maxCallLabelSets, parsePositiveInteger) ??
+        DEFAULT_MAX_CALL_LABEL_SETS,
     },
     exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
     traceContext: parseTraceContext(options.traceContext),
+    logLevel: pick(ENV.log, options.logLevel, parseLogLevel) ?? 'info',
   };
 }
 
 /** How an error names a setting: the variable when it is set, else the module option. */
 const sourceOf = (env: Env, name: string): string =>
   read(env, name) !== undefined ? name : `option ${OPTION_OF[name]}`;
+
+/** `sourceOf` for checks made after start-up, against the process environment. */
+export const settingSource = (name: string): string => sourceOf(process.env, name);
 
 /** The paths the status page answers on, which the metrics route must leave free. */
 const isStatusPagePath = (path: string): boolean =>

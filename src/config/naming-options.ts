@@ -8,8 +8,10 @@ import type {
 
 /** The options of the naming profiles: `naming`, `labels` and `worker` (README, "Naming profiles"). */
 
+/** A profile name in any case (`Component`), like the booleans (`TRUE`). */
 export function parseNaming(source: string, value: unknown): NamingProfileName {
-  if ((NAMING_PROFILES as readonly unknown[]).includes(value)) return value as NamingProfileName;
+  const name = typeof value === 'string' ? value.toLowerCase() : value;
+  if ((NAMING_PROFILES as readonly unknown[]).includes(name)) return name as NamingProfileName;
   return fail(CONFIG_MESSAGES.invalidNaming(source, value, NAMING_PROFILES));
 }
 

@@ -103,3 +103,25 @@ export function parseModels(
   }
   return fail(CONFIG_MESSAGES.invalidModels('option frontend.models', value));
 }
+
+/** Dynamo's log levels; `DYN_LOG` may add `target=level` directives, which name Dynamo's crates. */
+const LOG_LEVELS = ['error', 'warn', 'info', 'debug', 'trace'];
+
+/**
+ * `DYN_LOG` (`debug`, `info,dynamo_llm=debug`, ...) or the `logLevel` option: whether the
+ * per-handler and per-metric lines are logged (`debug` and `trace`) or not.
+ */
+export function parseLogLevel(source: string, value: unknown): 'info' | 'debug' {
+  if (typeof value === 'string') {
+    const levels = value
+      .split(',')
+      .map((d) => d.trim().toLowerCase())
+      .filter((d) => d !== '' && !d.includes('='));
+    if (levels.length > 0 && levels.every((l) => LOG_LEVELS.includes(l))) {
+      const level = levels[levels.length - 1]!;
+      return level === 'debug' || level === 'trace' ? 'debug' : 'info';
+    }
+    if (levels.length === 0 && value.includes('=')) return 'info';
+  }
+  return fail(CONFIG_MESSAGES.invalidLogLevel(source, value, LOG_LEVELS));
+}

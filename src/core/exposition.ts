@@ -29,9 +29,9 @@ export function negotiateContentType(accept: string | string[] | undefined): Exp
       .trim()
       .split(';')
       .map((s) => s.trim());
-    const q = Number(params.find((p) => p.startsWith('q='))?.slice(2) ?? '1');
+    const q = Number(parameter(params, 'q') ?? '1');
     // Only the OpenMetrics version written here; asked for another, the text format answers.
-    const version = params.find((p) => p.startsWith('version='))?.slice('version='.length);
+    const version = parameter(params, 'version');
     const candidate =
       type === 'application/openmetrics-text'
         ? version === undefined || version === OPENMETRICS_VERSION
@@ -46,6 +46,16 @@ export function negotiateContentType(accept: string | string[] | undefined): Exp
     }
   }
   return best;
+}
+
+/**
+ * A media-type parameter's value: `version=1.0.0` and `version="1.0.0"` are the same value
+ * (RFC 9110 5.6.6: a quoted string, backslash escapes allowed).
+ */
+function parameter(params: readonly string[], name: string): string | undefined {
+  const raw = params.find((p) => p.startsWith(`${name}=`))?.slice(name.length + 1);
+  if (raw === undefined || !raw.startsWith('"')) return raw;
+  return raw.replace(/^"|"$/g, '').replace(/\\(.)/g, '$1');
 }
 
 /** Accepts the full content types and their bare media types (`text/plain`, `application/openmetrics-text`). */

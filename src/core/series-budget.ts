@@ -14,9 +14,11 @@ export const SERIES_OVERFLOW_HELP =
 
 /**
  * Why a label set went to the overflow series: the metric's series budget was full, a value was
- * longer than the limit, or (frontend models) the value is not on the allowed list.
+ * longer than the limit, (models) the value is not on the allowed list, or (client-supplied
+ * models) the value is missing, blank, not a string or the overflow marker itself.
  */
-export type SeriesOverflowReason = 'series-budget' | 'value-length' | 'not-allowed';
+export type SeriesOverflowReason =
+  'series-budget' | 'value-length' | 'not-allowed' | 'invalid-value';
 
 export interface SeriesOverflowEvent {
   /** Full name of the metric whose label set overflowed. */

@@ -88,6 +88,11 @@ export class WorkerMetricFamilies {
     };
   }
 
+  /** Full name of `requests_total`, the metric overflowed label sets are counted under. */
+  get requestsName(): string {
+    return this.vecs?.requests.name ?? this.plain!.requests.metricName;
+  }
+
   /** The series of one set of label values (in `labelNames` order). */
   bind(values: readonly string[] = []): WorkerSeries {
     const v = this.vecs;

@@ -102,6 +102,11 @@ export class WorkerMetricsVec {
     return this.families.labelNames;
   }
 
+  /** Full name of the `requests_total` family (where overflowed label sets are counted). */
+  get metricName(): string {
+    return this.families.requestsName;
+  }
+
   /** The metrics of one set of label values, in `labelNames` order. */
   labels(values: readonly string[]): WorkerMetrics {
     // Length-prefixed: two different value lists never share a key.

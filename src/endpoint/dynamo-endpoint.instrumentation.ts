@@ -19,6 +19,7 @@ import { DynamoEndpointMetadataAccessor } from './dynamo-endpoint-metadata.acces
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
 import { CallLabels } from './call-labels';
 import { EndpointRecorder } from './endpoint.recorder';
+import { ModelAdmission } from '../instrumentation/model-admission';
 import { TraceContextService } from '../instrumentation/trace-context.service';
 
 /**
@@ -43,6 +44,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
     @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
     @Inject(ENDPOINT_READINESS) private readonly readiness: EndpointReadiness,
     private readonly traces: TraceContextService,
+    private readonly models: ModelAdmission,
   ) {}
 
   optionsOf(method: object): DynamoEndpointOptions | undefined {
@@ -106,6 +108,14 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
       }
       this.workers.set(key, worker);
     }
-    return worker instanceof WorkerMetricsVec ? new CallLabels(worker, labels) : worker;
+    return worker instanceof WorkerMetricsVec
+      ? new CallLabels(
+          worker,
+          labels,
+          this.models,
+          this.runtime,
+          this.config.series.maxCallLabelSets,
+        )
+      : worker;
   }
 }

@@ -1,7 +1,13 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { DistributedRuntime } from '../core';
 import { LOG_MESSAGES } from '../config/config.messages';
-import { DYNAMO_METRICS_CONFIG, LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
+import {
+  DYNAMO_METRICS_CONFIG,
+  HEALTH_PATH,
+  LIVE_PATH,
+  LOGGER_CONTEXT,
+} from '../config/dynamo-metrics.constants';
+import { ENV } from '../config/environment';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { InstrumentationExplorer } from '../instrumentation/instrumentation.explorer';
 import { servesMetricsInApp } from './dynamo-metrics-route';
@@ -10,7 +16,7 @@ import { SystemServer } from './system-server.service';
 /**
  * Nest's manner: one `log` line when the app has started (after every onModuleInit, so the
  * system server's port and the decorated handlers are known); per-metric and per-handler lines
- * are at `verbose`.
+ * only with DYN_LOG=debug (option `logLevel`).
  */
 @Injectable()
 export class StartupSummary implements OnApplicationBootstrap {
@@ -24,13 +30,28 @@ export class StartupSummary implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const path = this.config.system.metricsPath;
+    const { metricsPath: path, host, port, enabled, statusPage } = this.config.system;
     const url = this.systemServer.url;
+    const bound = this.systemServer.port;
     const exposure = servesMetricsInApp(this.config)
       ? ({ mode: 'in-app', path } as const)
-      : url !== undefined
-        ? ({ mode: 'system', url, path } as const)
-        : ({ mode: 'off' } as const);
+      : url !== undefined && bound !== undefined
+        ? ({
+            mode: 'system',
+            // The address as bound (0.0.0.0: every interface), and a URL that reaches it here.
+            bind: `${host.includes(':') ? `[${host}]` : host}:${bound}`,
+            url,
+            path,
+            probes: [HEALTH_PATH, LIVE_PATH],
+            statusPage,
+          } as const)
+        : ({
+            mode: 'off',
+            ignoredPort:
+              !enabled && port !== undefined
+                ? { variable: ENV.port, port, enabled: ENV.enabled }
+                : undefined,
+          } as const);
     const handlers = this.explorer
       .decorators()
       .map((d) => [d, this.explorer.handlerCount(d)] as const);

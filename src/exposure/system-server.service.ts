@@ -45,7 +45,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const { enabled, port, host, metricsPath, statusPage } = this.config.system;
+    const { enabled, port, host, statusPage } = this.config.system;
     if (enabled && port === undefined && statusPage) {
       this.logger.warn(LOG_MESSAGES.statusPageNeedsSystemServer(ENV.statusPage, ENV.port));
     }
@@ -60,9 +60,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       host: ENV.host,
     });
     this.server = server;
-    // The start-up summary (StartupSummary) names the URL at `log` level.
-    this.logger.verbose(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
-    if (statusPage) this.logger.verbose(LOG_MESSAGES.statusPageServed(this.url!));
+    // The start-up summary (StartupSummary) names the address and URLs at `log` level.
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -6,10 +6,13 @@ import { frontendErrorType } from './frontend-error-type';
 import { FrontendFamilies } from './frontend-families';
 import { RequestType } from './frontend-metrics.constants';
 import { FrontendRequest, ModelSeries } from './frontend-request';
-import { ModelBudget } from './model-budget';
+import { ModelAdmission } from '../instrumentation/model-admission';
 
 export interface StartRequestOptions {
-  /** Model name; lower-cased for the label. */
+  /**
+   * Model name as the client sent it; trimmed and lower-cased for the label. A missing, blank
+   * or non-string value, or one past the model budget, is recorded as `__overflow__`.
+   */
   model: string;
   /** OpenAI endpoint, e.g. `chat_completions`, `completions`, `embeddings`. */
   endpoint: string;
@@ -19,7 +22,7 @@ export interface StartRequestOptions {
    * Trace of the request, for exemplars on its duration, TTFT and ITL observations: trace id
    * and span id (hex) as OpenTelemetry gives them, or a ready exemplar.
    */
-  trace?: TraceContext | ExemplarText;
+  trace?: TraceContext | ExemplarText | undefined;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface StartRequestOptions {
  */
 @Injectable()
 export class FrontendMetrics {
-  private state?: { families: FrontendFamilies; models: ModelBudget };
+  private families?: FrontendFamilies;
   /** Bounded by the model budget: at most `frontend.maxModels` names plus `__overflow__`. */
   private readonly byModel = new Map<string, ModelSeries>();
   /** Whether refusals (4xx before any response) are counted: the `component` profile. */
@@ -38,6 +41,7 @@ export class FrontendMetrics {
   constructor(
     private readonly runtime: DistributedRuntime,
     @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
+    private readonly models: ModelAdmission,
   ) {
     this.countsRefusals = config.naming === 'component';
   }
@@ -52,8 +56,8 @@ export class FrontendMetrics {
     this.familiesNow();
   }
 
-  private familiesNow(): { families: FrontendFamilies; models: ModelBudget } {
-    if (this.state) return this.state;
+  private familiesNow(): FrontendFamilies {
+    if (this.families) return this.families;
     // Frontend metrics live at runtime level under their own prefix and use an `endpoint`
     // label of their own (the OpenAI route), as Dynamo's frontend does.
     const level = this.runtime.withPrefix(this.config.frontendPrefix, {
@@ -61,14 +65,12 @@ export class FrontendMetrics {
     });
     // Today's Dynamo labels every frontend metric with its namespace (its planner filters on it).
     const namespace = this.countsRefusals ? this.config.namespace : undefined;
-    const families = new FrontendFamilies(level, namespace);
-    const models = new ModelBudget(this.runtime, families.requests.name, this.config);
-    return (this.state = { families, models });
+    return (this.families = new FrontendFamilies(level, namespace));
   }
 
   startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
-    const { families, models } = this.familiesNow();
-    const name = models.label(String(model));
+    const families = this.familiesNow();
+    const name = this.models.label(model, families.requests.name);
     const type: RequestType = stream ? 'stream' : 'unary';
     const exemplar =
       trace === undefined || trace instanceof ExemplarText
@@ -86,7 +88,7 @@ export class FrontendMetrics {
   private series(model: string): ModelSeries {
     let series = this.byModel.get(model);
     if (!series) {
-      series = this.familiesNow().families.modelSeries(model);
+      series = this.familiesNow().modelSeries(model);
       this.byModel.set(model, series);
     }
     return series;

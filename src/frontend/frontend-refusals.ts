@@ -49,7 +49,8 @@ export class LlmFrontendRefusalInterceptor implements NestInterceptor {
       { model?: unknown; stream?: unknown } | undefined;
     this.frontend.refused(
       {
-        model: typeof body?.model === 'string' ? body.model : '',
+        // Not a string, or missing: the model admission records it as __overflow__.
+        model: body?.model as string,
         endpoint: options.endpoint ?? endpointFromMethod(handler.name),
         stream: body?.stream === true,
       },

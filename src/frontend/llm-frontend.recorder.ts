@@ -22,11 +22,15 @@ import { markStarted } from './frontend-refusals';
 import { encodeSse, observableValues } from './sse-encoding';
 import { Chunk, defaultTokenCount } from './token-count';
 
+/** The OpenAI request body among the arguments: the first object with a request's own fields. */
 const findBody = (args: unknown[]): LlmRequestBody | undefined =>
   args.find(
     (a): a is LlmRequestBody =>
-      a !== null && typeof a === 'object' && typeof (a as LlmRequestBody).model === 'string',
+      a !== null &&
+      typeof a === 'object' &&
+      REQUEST_FIELDS.some((field) => Object.hasOwn(a, field)),
   );
+const REQUEST_FIELDS = ['model', 'messages', 'prompt', 'input'];
 
 interface HeaderCarrier {
   raw?: ServerResponse;
@@ -51,13 +55,14 @@ export class LlmFrontendRecorder implements MethodRecorder {
 
   invoke(self: unknown, original: Method, args: unknown[]): unknown {
     const body = (this.options.request ?? findBody)(args);
-    if (!body || typeof body.model !== 'string') return original.apply(self, args);
+    if (!body || typeof body !== 'object') return original.apply(self, args);
     const stream = body.stream === true;
     const response = this.carrierOf(args);
     const raw = nodeResponseOf(response);
     const trace = this.traces?.current(raw?.req);
     const request = this.frontend.startRequest({
-      model: body.model,
+      // Any value: the model admission records a missing or non-string one as __overflow__.
+      model: body.model as string,
       endpoint: this.endpoint,
       stream,
       trace,

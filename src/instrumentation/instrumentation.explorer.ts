@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, HttpAdapterHost, MetadataScanner } from '@nestjs/core';
 import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper';
-import { LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
+import { DYNAMO_METRICS_CONFIG, LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import {
   InstrumentedMethod,
   METHOD_INSTRUMENTATIONS,
@@ -32,6 +33,7 @@ export class InstrumentationExplorer implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly adapterHost: HttpAdapterHost,
     @Inject(METHOD_INSTRUMENTATIONS) private readonly features: Feature[],
+    @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
   ) {
     for (const { metatype, inject } of this.wrappers()) {
       // A factory's metatype is the factory function, not the class it returns.
@@ -56,7 +58,7 @@ export class InstrumentationExplorer implements OnModuleInit {
           const { recorder, description } = feature.createRecorder(target, options);
           bindRecorder(state, instance, recorder, httpServer);
           this.bound.set(feature.decorator, this.handlerCount(feature.decorator) + 1);
-          this.logger.verbose(description);
+          if (this.config.logLevel === 'debug') this.logger.debug(description);
         }
       }
     }

@@ -111,3 +111,14 @@ export function unmountController(modules: Map<unknown, unknown>, controller: ob
   }
   return found;
 }
+
+/** Every controller class mounted in the application (same `Module#controllers` Maps). */
+export function mountedControllers(modules: Map<unknown, unknown>): Function[] {
+  const out: Function[] = [];
+  for (const module of modules.values()) {
+    const controllers = (module as { controllers?: unknown }).controllers;
+    if (!(controllers instanceof Map)) continue;
+    for (const key of controllers.keys()) if (typeof key === 'function') out.push(key);
+  }
+  return out;
+}

@@ -5,10 +5,7 @@ import { ExemplarText, traceExemplar } from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { loadOpenTelemetry, OpenTelemetryApi } from './opentelemetry';
-
-/** `00-<trace id>-<span id>-<flags>`; the all-zero ids are invalid (W3C Trace Context). */
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}$/;
-const ZERO_TRACE = '0'.repeat(32);
+import { parseTraceparent } from './traceparent';
 
 /**
  * The trace of the call being recorded, as an exemplar for the latency histograms. In order: the
@@ -52,8 +49,8 @@ export class TraceContextService {
     if (fromSpan) return fromSpan;
     const header = request?.headers?.traceparent;
     if (typeof header === 'string') {
-      const m = TRACEPARENT.exec(header);
-      if (m && m[1] !== ZERO_TRACE) return traceExemplar(m[1]!, m[2]);
+      const parent = parseTraceparent(header);
+      if (parent) return traceExemplar(parent.traceId, parent.spanId);
     }
     return this.store?.getStore();
   }

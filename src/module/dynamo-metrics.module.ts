@@ -1,8 +1,13 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, Logger, Module, Provider } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { DistributedRuntime, Namespace } from '../core';
-import { DEFAULT_METRICS_PATH, DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import { LOG_MESSAGES } from '../config/config.messages';
+import {
+  DEFAULT_METRICS_PATH,
+  DYNAMO_METRICS_CONFIG,
+  LOGGER_CONTEXT,
+} from '../config/dynamo-metrics.constants';
 import type {
   DynamoMetricsConfig,
   DynamoMetricsModuleOptions,
@@ -14,6 +19,7 @@ import {
 import { resolveConfig } from '../config/environment';
 import { DynamoMetricsController } from '../exposure/dynamo-metrics.controller';
 import { servesMetricsInApp } from '../exposure/dynamo-metrics-route';
+import { claimMetricsRoute } from '../exposure/metrics-route-claim';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
 import { SystemServer } from '../exposure/system-server.service';
@@ -30,13 +36,19 @@ import { DYNAMO_METRICS_PROVIDERS } from './dynamo-metrics.providers';
 @Module({})
 export class DynamoMetricsModule extends ConfigurableModuleClass {
   static override forRoot(options: DynamoMetricsModuleOptions = {}): DynamicModule {
-    // Validated here too, so a bad environment fails where the app is defined.
-    const config = resolveConfig(options);
-    return withProviders(
-      super.forRoot(options),
-      servesMetricsInApp(config),
-      config.system.metricsPath,
-    );
+    const config = tryResolveConfig(options);
+    // A bad value is not thrown here, where the module is defined (at import, as a bare stack):
+    // the configuration provider throws it again when the app is created, as Nest reports
+    // start-up errors; until then the route is declared and decided at start-up.
+    return config
+      ? withProviders(super.forRoot(options), servesMetricsInApp(config), config.system.metricsPath)
+      : withProviders(
+          super.forRoot(options),
+          'decide-at-start-up',
+          typeof options.system?.metricsPath === 'string'
+            ? options.system.metricsPath
+            : DEFAULT_METRICS_PATH,
+        );
   }
 
   /**
@@ -53,15 +65,33 @@ export class DynamoMetricsModule extends ConfigurableModuleClass {
   }
 }
 
-/** Decides, once the async options are resolved, whether the declared route stays mounted. */
-const IN_APP_ROUTE = Symbol('DynamoMetricsInAppRoute');
+function tryResolveConfig(options: DynamoMetricsModuleOptions): DynamoMetricsConfig | undefined {
+  try {
+    return resolveConfig(options);
+  } catch {
+    return undefined;
+  }
+}
 
-function unmountUnlessServed(controller: typeof DynamoMetricsController): Provider {
+/** Decides, once the options are resolved, which `GET /metrics` route stays mounted. */
+const IN_APP_ROUTE = Symbol('DynamoMetricsInAppRoute');
+const logger = new Logger(LOGGER_CONTEXT);
+
+/**
+ * forRootAsync() declares the route before its options exist: unmounted unless they serve
+ * metrics in-app. When this module serves the route, a PrometheusModule route on the same path
+ * is taken over (see claimMetricsRoute). Routes are registered after every provider exists.
+ */
+function inAppRoute(controller: typeof DynamoMetricsController): Provider {
   return {
     provide: IN_APP_ROUTE,
     inject: [DYNAMO_METRICS_CONFIG, ModulesContainer],
-    useFactory: (config: DynamoMetricsConfig, modules: ModulesContainer) =>
-      servesMetricsInApp(config) || !unmountController(modules, controller),
+    useFactory: (config: DynamoMetricsConfig, modules: ModulesContainer) => {
+      if (!servesMetricsInApp(config)) return !unmountController(modules, controller);
+      const claim = claimMetricsRoute(modules, config);
+      if (claim.tookOver) logger.warn(LOG_MESSAGES.tookOverPrometheusRoute(claim.tookOver));
+      return true;
+    },
   };
 }
 
@@ -108,7 +138,7 @@ function withProviders(
       ...(base.providers ?? []),
       ...DYNAMO_METRICS_PROVIDERS,
       ...levels,
-      ...(serveInApp === 'decide-at-start-up' ? [unmountUnlessServed(controller)] : []),
+      ...(serveInApp ? [inAppRoute(controller)] : []),
     ],
     exports: [...(base.exports ?? []), ...exported],
   };

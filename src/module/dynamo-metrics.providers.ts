@@ -20,6 +20,7 @@ import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendInstrumentation } from '../frontend/llm-frontend.instrumentation';
 import { LlmFrontendMetadataAccessor } from '../frontend/llm-frontend-metadata.accessor';
+import { ModelAdmission } from '../instrumentation/model-admission';
 import { InstrumentationExplorer } from '../instrumentation/instrumentation.explorer';
 import { METHOD_INSTRUMENTATIONS } from '../instrumentation/method-instrumentation.interface';
 import { RpcWireBytesService } from '../instrumentation/rpc/rpc-wire-bytes.service';
@@ -43,11 +44,18 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
         prefix: config.prefix,
         labels: config.labels,
         includeGlobalRegistry: config.includeGlobalRegistry,
-        onMetricCreated: (e) =>
-          logger.verbose(
-            LOG_MESSAGES.metricCreated(e.name, e.type, e.level, e.labelNames, e.constLabels),
-          ),
-        ...config.series,
+        // Per-metric lines only when asked for (DYN_LOG=debug): Nest's default logger prints
+        // every level, and an app with a few handlers would start with dozens of lines.
+        onMetricCreated:
+          config.logLevel === 'debug'
+            ? (e) =>
+                logger.debug(
+                  LOG_MESSAGES.metricCreated(e.name, e.type, e.level, e.labelNames, e.constLabels),
+                )
+            : undefined,
+        maxSeries: config.series.maxSeries,
+        maxSeriesPerMetric: config.series.maxSeriesPerMetric,
+        maxLabelValueLength: config.series.maxLabelValueLength,
         // Once per metric: the first label set that went to its __overflow__ series.
         onSeriesOverflow: (e) =>
           logger.warn(
@@ -68,6 +76,7 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   StartupChecks,
   SystemServer,
   ClusterWorkerService,
+  ModelAdmission,
   FrontendMetrics,
   DynamoEndpointMetadataAccessor,
   DynamoEndpointInstrumentation,

@@ -291,6 +291,21 @@ describe('negotiateContentType', () => {
     assert.equal(PROMETHEUS_CONTENT_TYPE, 'text/plain; version=0.0.4; charset=utf-8');
   });
 
+  it('a quoted parameter value is the same value (RFC 9110): version="1.0.0", q="0.5"', () => {
+    assert.equal(
+      negotiateContentType('application/openmetrics-text; version="1.0.0"'),
+      OPENMETRICS_CONTENT_TYPE,
+    );
+    assert.equal(
+      negotiateContentType('application/openmetrics-text;version="1.0.0";q="0.4",text/plain;q=0.5'),
+      PROMETHEUS_CONTENT_TYPE,
+    );
+    assert.equal(
+      negotiateContentType('application/openmetrics-text; version="0.0.1"'),
+      PROMETHEUS_CONTENT_TYPE,
+    );
+  });
+
   it('respects q values: text preferred over OpenMetrics gives text', () => {
     assert.equal(
       negotiateContentType(

@@ -194,9 +194,12 @@ describe('naming profiles: configuration', () => {
       resolveConfig({ naming: 'component' }, { DYN_METRICS_NAMING: ' ' }).naming,
       'component',
     );
+    // Any case, as the booleans (TRUE) are.
+    assert.equal(resolveConfig({}, { DYN_METRICS_NAMING: 'Component' }).naming, 'component');
+    assert.equal(resolveConfig({}, { DYN_METRICS_NAMING: 'CLASSIC' }).naming, 'classic');
     throwsMessage(
-      () => resolveConfig({}, { DYN_METRICS_NAMING: 'Component' }),
-      /^DYN_METRICS_NAMING="Component" is not valid; accepted values: "classic" or "component"/,
+      () => resolveConfig({}, { DYN_METRICS_NAMING: 'components' }),
+      /^DYN_METRICS_NAMING="components" is not valid; accepted values: "classic" or "component"/,
     );
     throwsMessage(
       () => resolveConfig({ naming: 'new' as never }, {}),

@@ -38,6 +38,8 @@ async function withFrontend(
   options: DynamoMetricsModuleOptions,
   env: Partial<Record<(typeof NEW_VARS)[number], string>>,
   fn: (ctx: Context) => Promise<void>,
+  /** Runs while the app starts, as a provider of the app would (metrics made at start-up). */
+  setup?: (runtime: DistributedRuntime) => void,
 ): Promise<void> {
   const saved = NEW_VARS.map((name) => [name, process.env[name]] as const);
   for (const name of NEW_VARS) {
@@ -47,6 +49,13 @@ async function withFrontend(
   try {
     @Module({
       imports: [DynamoMetricsModule.forRoot({ includeGlobalRegistry: false, ...options })],
+      providers: [
+        {
+          provide: 'SETUP',
+          inject: [DistributedRuntime],
+          useFactory: (r: DistributedRuntime) => setup?.(r) ?? true,
+        },
+      ],
     })
     class AppModule {}
     const logger = new CapturingLogger();
@@ -169,6 +178,7 @@ describe('frontend model budget', () => {
       { series: { maxSeries: 100 } },
       { DYN_METRICS_MAX_SERIES: '1', DYN_METRICS_MAX_SERIES_PER_METRIC: '{"dynamo_b_total":2}' },
       async ({ runtime, scrape }) => {
+        // The same metrics as made at start-up (get-or-create).
         const a = runtime.createCounterVec('a_total', 'A', ['k']);
         const b = runtime.createCounterVec('b_total', 'B', ['k']);
         for (const k of ['1', '2', '3']) {
@@ -178,6 +188,30 @@ describe('frontend model budget', () => {
         const s = await scrape();
         assert.equal(s.get('dynamo_a_total', { k: '__overflow__' }), 2);
         assert.equal(s.get('dynamo_b_total', { k: '__overflow__' }), 1);
+      },
+      (runtime) => {
+        runtime.createCounterVec('a_total', 'A', ['k']);
+        runtime.createCounterVec('b_total', 'B', ['k']);
+      },
+    );
+    // A budget for a metric the app does not have would never apply: start-up stops.
+    await assert.rejects(
+      withFrontend(
+        {},
+        {
+          DYN_METRICS_MAX_SERIES_PER_METRIC:
+            '{"dynamo_b_totl":2,"nv_llm_http_service_requests_total":5}',
+        },
+        async () => assert.fail('must not start'),
+        (runtime) => void runtime.createCounterVec('b_total', 'B', ['k']),
+      ),
+      (err: Error) => {
+        assert.match(
+          err.message,
+          /^DYN_METRICS_MAX_SERIES_PER_METRIC names "dynamo_b_totl", which is not a metric of this application, so the budget would never apply; accepted values: full names of metrics that exist once the application has started \(dynamo_b_total, /,
+        );
+        assert.match(err.message, /or any name starting with nv_llm_http_service_ /);
+        return true;
       },
     );
     const cases: Array<[Record<string, string>, string]> = [

@@ -9,15 +9,16 @@ import {
   LlmFrontendEndpoint,
   SystemServer,
 } from '../../src';
+import { resolveConfig } from '../../src/config/environment';
 import { withEnv } from '../support/env';
 import { get } from '../support/http-client';
 import { CapturingLogger } from '../support/logger';
 import { startApp } from '../support/nest-app';
 
 /**
- * What a start prints (issue: 54 DEBUG lines on every start): one `log` line naming the mode,
- * the port, the decorated handlers and the metrics; per-handler and per-metric lines only at
- * `verbose`; nothing at `debug`. And the LLM frontend families, which exist only in apps that
+ * What a start prints: one `log` line naming the mode, the bind address and URLs, the decorated
+ * handlers and the metrics; per-handler and per-metric lines only when asked for (DYN_LOG=debug
+ * or the `logLevel` option), since Nest's default logger prints every level. And the LLM frontend families, which exist only in apps that
  * have a frontend endpoint or use FrontendMetrics.
  */
 
@@ -56,9 +57,9 @@ const ours = (logger: CapturingLogger) => logger.lines.filter((l) => l.context =
 describe('start-up logging', () => {
   const cases: Array<{
     title: string;
-    system: { enabled: boolean; port?: number; host?: string };
+    system: { enabled: boolean; port?: number; host?: string; statusPage?: boolean };
     controllers: unknown[];
-    line: (systemUrl: string | undefined) => string;
+    line: (systemUrl: string | undefined, port: number | undefined) => string;
     metrics: number;
     handlers: number;
   }> = [
@@ -73,15 +74,28 @@ describe('start-up logging', () => {
       handlers: 1,
     },
     {
-      title: 'system server on port 0, worker and frontend endpoints',
+      title: 'system server on 127.0.0.1 port 0, worker and frontend endpoints',
       system: { enabled: true, port: 0, host: '127.0.0.1' },
       controllers: [WorkerController, ChatController],
-      line: (url) =>
-        `Metrics served by the system server at ${url} (/metrics, /health, /live); ` +
+      line: (url, port) =>
+        `Metrics served by the system server listening on 127.0.0.1:${port}: ` +
+        `${url}/metrics, ${url}/health, ${url}/live; ` +
         `1 @DynamoEndpoint handler, 1 @LlmFrontendEndpoint handler, ` +
         `${BASE_METRICS + FRONTEND_METRICS} metrics`,
       metrics: BASE_METRICS + FRONTEND_METRICS,
       handlers: 2,
+    },
+    {
+      title: 'system server on every interface with the status page',
+      system: { enabled: true, port: 0, statusPage: true },
+      controllers: [WorkerController],
+      // Bound to 0.0.0.0: the line says so, and gives a URL that reaches it from this host.
+      line: (url, port) =>
+        `Metrics served by the system server listening on 0.0.0.0:${port}: ` +
+        `${url}/metrics, ${url}/health, ${url}/live, status page ${url}/; ` +
+        `1 @DynamoEndpoint handler, ${BASE_METRICS} metrics`,
+      metrics: BASE_METRICS,
+      handlers: 1,
     },
     {
       title: 'metrics not served, no decorated handler',
@@ -93,37 +107,85 @@ describe('start-up logging', () => {
       metrics: 3,
       handlers: 0,
     },
+    {
+      title: 'a system port set while exposure is off',
+      system: { enabled: false, port: 9464 },
+      controllers: [],
+      line: () =>
+        'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true); ' +
+        'DYN_SYSTEM_PORT=9464 is ignored until DYN_SYSTEM_ENABLED=true; ' +
+        'no decorated handlers, 3 metrics',
+      metrics: 3,
+      handlers: 0,
+    },
   ];
 
+  const debugBy: Array<[string, Record<string, string>, { logLevel?: 'debug' }]> = [
+    ['by default', {}, {}],
+    ['with DYN_LOG=debug', { DYN_LOG: 'debug' }, {}],
+    ['with logLevel: "debug"', {}, { logLevel: 'debug' }],
+  ];
   for (const c of cases) {
-    it(`${c.title}: one log line, the details at verbose`, async () => {
-      await withEnv({}, async () => {
-        const logger = new CapturingLogger();
-        const module = appModule(DynamoMetricsModule.forRoot({ system: c.system }), c.controllers);
-        const { app } = await startApp('express', module, { logger });
-        try {
-          const url = c.system.port === undefined ? undefined : app.get(SystemServer).url;
-          const lines = ours(logger);
-          assert.deepEqual(
-            lines.filter((l) => l.level !== 'verbose'),
-            [{ level: 'log', context: 'DynamoMetrics', message: c.line(url) }],
-          );
-          const verbose = lines.filter((l) => l.level === 'verbose').map((l) => l.message);
-          const handlers = verbose.filter((m) => /^@(DynamoEndpoint|LlmFrontendEndpoint) /.test(m));
-          const metrics = verbose.filter((m) => m.startsWith('metric '));
-          assert.equal(handlers.length, c.handlers, handlers.join('\n'));
-          assert.equal(metrics.length, c.metrics, metrics.join('\n'));
-          const systemLines = verbose.length - handlers.length - metrics.length;
-          assert.equal(systemLines, url === undefined ? 0 : 1, verbose.join('\n'));
-          // The count in the log line is the count in the output.
-          const text = await app.get(DistributedRuntime).prometheusMetricsFmt();
-          assert.equal(text.match(/^# TYPE /gm)?.length, c.metrics);
-        } finally {
-          await app.close();
-        }
+    for (const [how, env, options] of debugBy) {
+      const debug = how !== 'by default';
+      const title = debug ? 'the details at debug' : 'nothing else at any level';
+      it(`${c.title}, ${how}: one log line, ${title}`, async () => {
+        await withEnv(env, async () => {
+          const logger = new CapturingLogger();
+          const dynamo = DynamoMetricsModule.forRoot({ system: c.system, ...options });
+          const { app } = await startApp('express', appModule(dynamo, c.controllers), { logger });
+          try {
+            const server = app.get(SystemServer);
+            const lines = ours(logger);
+            assert.deepEqual(
+              lines.filter((l) => l.level !== 'debug'),
+              [
+                {
+                  level: 'log',
+                  context: 'DynamoMetrics',
+                  message: c.line(server.url, server.port),
+                },
+              ],
+            );
+            const details = lines.filter((l) => l.level === 'debug').map((l) => l.message);
+            const handlers = details.filter((m) =>
+              /^@(DynamoEndpoint|LlmFrontendEndpoint) /.test(m),
+            );
+            const metrics = details.filter((m) => m.startsWith('metric '));
+            assert.equal(handlers.length, debug ? c.handlers : 0, handlers.join('\n'));
+            assert.equal(metrics.length, debug ? c.metrics : 0, metrics.join('\n'));
+            assert.equal(details.length, handlers.length + metrics.length, details.join('\n'));
+            // The count in the log line is the count in the output.
+            const text = await app.get(DistributedRuntime).prometheusMetricsFmt();
+            assert.equal(text.match(/^# TYPE /gm)?.length, c.metrics);
+          } finally {
+            await app.close();
+          }
+        });
       });
-    });
+    }
   }
+
+  it("DYN_LOG takes Dynamo's directives; a bad level is a start-up error naming it", async () => {
+    for (const [value, want] of [
+      ['info,dynamo_llm=debug', 'info'],
+      ['TRACE', 'debug'],
+      ['dynamo_runtime=debug', 'info'],
+      ['warn', 'info'],
+    ] as const) {
+      assert.equal(resolveConfig({}, { DYN_LOG: value }).logLevel, want, value);
+    }
+    const refused = (fn: () => unknown, message: RegExp) =>
+      assert.throws(fn, (err: Error) => message.test(err.message));
+    refused(
+      () => resolveConfig({}, { DYN_LOG: 'loud' }),
+      /^DYN_LOG="loud" is not valid; accepted values: a level, "error", "warn", "info", "debug", "trace"/,
+    );
+    refused(
+      () => resolveConfig({ logLevel: 'verbose' as never }, {}),
+      /^option logLevel="verbose" is not valid/,
+    );
+  });
 });
 
 describe('LLM frontend families appear only when used', () => {

@@ -1,10 +1,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { Agent, request } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { TestContext } from 'node:test';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
+import { chatBody, sendChats } from '../support/chat-load';
 import { Scrape } from '../support/exposition-parser';
 import { http } from '../support/http-client';
 import { SampleProcess, startSample, sumOf } from '../support/sample-process';
@@ -18,7 +18,6 @@ import { SampleProcess, startSample, sumOf } from '../support/sample-process';
 
 const DISTINCT = 20_000;
 const HUGE = 5;
-const CONCURRENCY = 32;
 const FRONTEND = 'nv_llm_http_service_requests_total';
 const PYTHON = '/usr/bin/python3';
 
@@ -51,50 +50,7 @@ function pythonSamples(text: string, format: 'text' | 'om'): number {
   return Number(run.stdout.trim());
 }
 
-/** POSTs a unary chat completion over a keep-alive agent; resolves with the status. */
-function chat(agent: Agent, port: number, model: string): Promise<number> {
-  const body = JSON.stringify({
-    model,
-    messages: [{ role: 'user', content: 'hi' }],
-    max_tokens: 1,
-  });
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        method: 'POST',
-        path: '/v1/chat/completions',
-        agent,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-      },
-      (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-async function sendAll(port: number, models: string[]): Promise<Map<number, number>> {
-  const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-  const statuses = new Map<number, number>();
-  let next = 0;
-  const lane = async () => {
-    while (next < models.length) {
-      const status = await chat(agent, port, models[next++]!);
-      statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    }
-  };
-  try {
-    await Promise.all(Array.from({ length: CONCURRENCY }, lane));
-  } finally {
-    agent.destroy();
-  }
-  return statuses;
-}
+const sendAll = (port: number, models: string[]) => sendChats(port, models.map(chatBody));
 
 describe('hostile traffic: 20,000 distinct model names and 100 KB names', () => {
   let app: SampleProcess;
