@@ -133,6 +133,7 @@ test('package.json: prepack builds; files hold the build only; the supported ran
     'dist/src/**/*.d.ts',
     'dist/src/exposure/status-page/assets',
     '!dist/src/internal.*',
+    'deploy',
   ]);
   assert.equal(pkg.peerDependencies.typescript, '>=5.0');
   assert.equal(pkg.engines.node, '>=20.19');

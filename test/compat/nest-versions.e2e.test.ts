@@ -232,7 +232,7 @@ describe('the packed package', { timeout: SUITE_TIMEOUT_MS }, () => {
     },
   );
 
-  it('ships exactly the built code, typings, status page files, README, LICENSE and package.json', () => {
+  it('ships exactly the built code, typings, status page files, deploy/, README, LICENSE and package.json', () => {
     assert.ok(packed, 'not checked: npm pack failed');
     const { files } = packed;
     const STATUS_PAGE_ASSETS =
@@ -241,7 +241,8 @@ describe('the packed package', { timeout: SUITE_TIMEOUT_MS }, () => {
       (f) =>
         !['LICENSE', 'README.md', 'package.json'].includes(f) &&
         !/^dist\/src\/.+\.(js|d\.ts)$/.test(f) &&
-        !STATUS_PAGE_ASSETS.test(f),
+        !STATUS_PAGE_ASSETS.test(f) &&
+        !f.startsWith('deploy/'),
     );
     assert.deepEqual(extra, []);
     assert.ok(
