@@ -176,8 +176,36 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
     assert.equal((await get(ready.metricsPort, '/nope')).status, 404);
   });
 
-  it('after a worker dies, scrapes still answer with the remaining workers', async () => {
+  it('a worker killed with SIGKILL mid-traffic: merged counters never go down, gauges leave with it', async () => {
     const [victim, survivor] = ready.workerPids as [number, number];
+    const requests = async () =>
+      new Scrape((await get(ready.metricsPort, '/metrics')).text).get(
+        'dynamo_requests_total',
+        LABELS,
+      );
+    let stop = false;
+    const served = new Map<number, number>();
+    const traffic = Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (!stop) {
+          // Requests in flight on the victim when it dies fail: not counted as served.
+          const reply = await get(ready.appPort, '/work').catch(() => undefined);
+          if (reply?.status !== 200) continue;
+          const { pid } = JSON.parse(reply.text) as { pid: number };
+          served.set(pid, (served.get(pid) ?? 0) + 1);
+        }
+      }),
+    );
+    const seen: number[] = [];
+    const scrapeFor = async (ms: number) => {
+      for (const until = Date.now() + ms; Date.now() < until;) {
+        seen.push(await requests());
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    };
+    await scrapeFor(400);
+    const beforeKill = await requests();
+    const survivorAtKill = served.get(survivor) ?? 0;
     process.kill(victim, 'SIGKILL');
     await poll(
       'the primary to forget the dead worker',
@@ -189,9 +217,33 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
       },
       { intervalMs: 50 },
     );
+    await scrapeFor(400);
+    stop = true;
+    await traffic;
     const reply = await get(ready.metricsPort, '/metrics');
-    assert.equal(reply.status, 200, reply.text);
     const s = new Scrape(reply.text);
-    assert.equal(s.get('dynamo_requests_total', LABELS), perPid.get(survivor));
+    const final = s.get('dynamo_requests_total', LABELS);
+    seen.push(final);
+    const drops = seen.flatMap((v, i) =>
+      i > 0 && v < seen[i - 1]! ? [`${seen[i - 1]} -> ${v}`] : [],
+    );
+    assert.deepEqual(drops, [], `scrapes: ${seen.join(', ')}`);
+    assert.ok(served.get(survivor)! > 0, 'the survivor served during the test');
+    // Everything counted before the kill stays, and the survivor's new requests add to it.
+    const sent = N + [...served.values()].reduce((a, b) => a + b, 0);
+    // Everything counted before the kill stays, and the survivor's later requests add to it
+    // (less at most the 4 requests in flight at that scrape, counted at entry, served after).
+    const after = (served.get(survivor) ?? 0) - survivorAtKill;
+    assert.ok(
+      final >= beforeKill + after - 4,
+      `final ${final}, before ${beforeKill}, after ${after}`,
+    );
+    assert.ok(
+      final <= sent + 4,
+      `final ${final} of at most ${sent} sent (+4 in flight on the victim)`,
+    );
+    // The victim's gauge is gone; the survivor's is back at 0; durations never exceed requests.
+    assert.equal(s.get('dynamo_concurrent_requests', LABELS), 0);
+    assert.ok(s.get('dynamo_request_duration_seconds_count', LABELS) <= final);
   });
 });

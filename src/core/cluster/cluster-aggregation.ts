@@ -16,6 +16,33 @@ const sampleKey = (v: WireValue): string =>
       .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)),
   ]);
 
+/** Metric types whose values only grow: a dead worker's last values are kept (see retain). */
+const CUMULATIVE = new Set(['counter', 'histogram']);
+
+/**
+ * What stays of a worker that went away: its counters and histograms as last collected, summed
+ * into `retained` (gauges leave with it). Adding them to later collections keeps the merged
+ * counters monotonic, so Prometheus sees no reset when a worker dies or is replaced.
+ */
+export function retain(retained: readonly WireMetric[], last: readonly WireMetric[]): WireMetric[] {
+  const kept = last.filter((m) => CUMULATIVE.has(m.type) && (m.aggregator ?? 'sum') === 'sum');
+  return mergeWire([retained as WireMetric[], kept]);
+}
+
+/** `aggregateWorkerMetrics` in the wire format (sum only), for the retained values. */
+function mergeWire(perWorker: readonly WireMetric[][]): WireMetric[] {
+  return aggregateWorkerMetrics(perWorker).map((m) => {
+    const data = m.get() as WireMetric;
+    return {
+      name: data.name,
+      help: data.help,
+      type: data.type,
+      aggregator: 'sum',
+      values: data.values ?? [],
+    };
+  });
+}
+
 /**
  * Merges the workers' metrics: per metric name, samples with the same name and label set are
  * combined with the metric's aggregator (`sum` when none is given; `omit` drops the metric).

@@ -3,7 +3,7 @@ import { PROMETHEUS_CONTENT_TYPE } from '../constants';
 import { MESSAGES } from '../core.messages';
 import { DynamoMetricsError } from '../dynamo-metrics.error';
 import { ExpositionContentType, renderMetrics } from '../exposition';
-import { aggregateWorkerMetrics } from './cluster-aggregation';
+import { aggregateWorkerMetrics, retain } from './cluster-aggregation';
 import { cluster, isMessage, MSG, WireMetric } from './cluster.protocol';
 
 export interface ClusterMetricsCollectorOptions {
@@ -13,7 +13,8 @@ export interface ClusterMetricsCollectorOptions {
 
 interface Collection {
   pending: Set<number>;
-  results: WireMetric[][];
+  /** By worker id: a worker that goes away before the end counts through `retained` instead. */
+  results: Map<number, WireMetric[]>;
   timer: NodeJS.Timeout;
   resolve: (metrics: WireMetric[][]) => void;
   reject: (err: Error) => void;
@@ -29,6 +30,10 @@ interface Collection {
 export class ClusterMetricsCollector {
   private readonly timeoutMs: number;
   private readonly registered = new Set<number>();
+  /** Each worker's metrics as last collected: what stays of it when it goes away. */
+  private readonly last = new Map<number, WireMetric[]>();
+  /** Counters and histograms of workers that went away, summed (see `retain`). */
+  private retained: WireMetric[] = [];
   private readonly collections = new Map<number, Collection>();
   private nextRequestId = 0;
   private closed = false;
@@ -54,7 +59,8 @@ export class ClusterMetricsCollector {
         }
         this.registered.add(worker.id);
         collection.pending.delete(worker.id);
-        collection.results.push(message.metrics ?? []);
+        collection.results.set(worker.id, message.metrics ?? []);
+        this.last.set(worker.id, message.metrics ?? []);
         if (collection.pending.size === 0) this.finish(message.requestId as number);
         return;
       }
@@ -87,19 +93,22 @@ export class ClusterMetricsCollector {
     return [...this.registered];
   }
 
-  /** The workers' metrics as received, one array per worker (for custom exporters). */
+  /**
+   * The workers' metrics as received, one array per worker (for custom exporters), plus, as one
+   * more array, the counters and histograms retained from workers that went away.
+   */
   collectJSON(): Promise<WireMetric[][]> {
     if (this.closed) return Promise.reject(new DynamoMetricsError(MESSAGES.collectorClosed()));
     const c = cluster();
     const targets = [...this.registered]
       .map((id) => c.workers?.[id])
       .filter((w): w is Worker => !!w && w.isConnected());
-    if (targets.length === 0) return Promise.resolve([]);
+    if (targets.length === 0) return Promise.resolve(this.withRetained([]));
     const requestId = this.nextRequestId++;
     return new Promise((resolve, reject) => {
       const collection: Collection = {
         pending: new Set(targets.map((w) => w.id)),
-        results: [],
+        results: new Map(),
         resolve,
         reject,
         timer: setTimeout(() => {
@@ -142,6 +151,12 @@ export class ClusterMetricsCollector {
 
   private forget(workerId: number): void {
     this.registered.delete(workerId);
+    const last = this.last.get(workerId);
+    if (last !== undefined) {
+      // Its counts were exposed already: taking them away would read as a counter reset.
+      this.last.delete(workerId);
+      this.retained = retain(this.retained, last);
+    }
     for (const id of [...this.collections.keys()]) this.dropFromCollection(id, workerId);
   }
 
@@ -157,7 +172,13 @@ export class ClusterMetricsCollector {
     if (!collection) return;
     this.collections.delete(requestId);
     clearTimeout(collection.timer);
-    if (error) collection.reject(error);
-    else collection.resolve(collection.results);
+    if (error) return collection.reject(error);
+    const live = [...collection.results].filter(([id]) => this.registered.has(id));
+    collection.resolve(this.withRetained(live.map(([, metrics]) => metrics)));
+  }
+
+  /** The retained values of workers that went away, as one more "worker". */
+  private withRetained(results: WireMetric[][]): WireMetric[][] {
+    return this.retained.length > 0 ? [...results, this.retained] : results;
   }
 }
