@@ -2,15 +2,26 @@ import { request } from 'node:http';
 
 /**
  * `npm run sample:load`: a bounded, mixed load against a running sample app on loopback, so the
- * dashboards have something to show: unary and streamed chat and text completions, a few
- * `sample-fail` requests, a few clients that leave mid-stream and a few invalid requests.
- * SAMPLE_URL (default http://127.0.0.1:3000), LOAD_REQUESTS (default 300), LOAD_CONCURRENCY (4).
+ * dashboards and the status page have something to show: unary and streamed chat and text
+ * completions, a few `sample-fail` requests, a few clients that leave mid-stream and a few
+ * invalid requests. It runs for LOAD_SECONDS (default 120: long enough to watch); `--quick` (or
+ * LOAD_REQUESTS=N) sends a fixed number of requests instead (300 with `--quick`).
+ * SAMPLE_URL (default http://127.0.0.1:3000), LOAD_CONCURRENCY (4).
  */
 const base = new URL(process.env.SAMPLE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
 if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(base.hostname)) {
   throw new Error(`sample:load only targets loopback; SAMPLE_URL=${base.href} is not.`);
 }
-const total = Number(process.env.LOAD_REQUESTS ?? 300);
+const quick = process.argv.includes('--quick');
+/** A number of requests (`--quick`, LOAD_REQUESTS), or else a duration. */
+const total =
+  process.env.LOAD_REQUESTS !== undefined
+    ? Number(process.env.LOAD_REQUESTS)
+    : quick
+      ? 300
+      : Infinity;
+const deadline =
+  total === Infinity ? Date.now() + Number(process.env.LOAD_SECONDS ?? 120) * 1000 : Infinity;
 const concurrency = Number(process.env.LOAD_CONCURRENCY ?? 4);
 
 type Kind = 'unary' | 'stream' | 'fail' | 'abort' | 'invalid';
@@ -67,9 +78,13 @@ async function main() {
   const counts: Record<string, number> = {};
   let next = 0;
   const started = Date.now();
+  if (total === Infinity) {
+    const seconds = Math.round((deadline - started) / 1000);
+    console.log(`sending mixed traffic to ${base.origin} for ${seconds} s (--quick: 300 requests)`);
+  }
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      while (next < total) {
+      while (next < total && Date.now() < deadline) {
         const i = next++;
         const kind = MIX[i % MIX.length]!;
         const status = await send(kind, i);
@@ -79,7 +94,7 @@ async function main() {
     }),
   );
   console.log(
-    `sent ${total} requests to ${base.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+    `sent ${next} requests to ${base.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   for (const [key, n] of Object.entries(counts).sort()) console.log(`  ${key}: ${n}`);
 }

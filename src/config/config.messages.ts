@@ -53,7 +53,7 @@ export const CONFIG_MESSAGES = {
   invalidFunction: (source: string, value: unknown) =>
     `${source} is not valid (got ${typeof value}); accepted values: a function, or leave it unset.`,
   metricsPathTakenByStatusPage: (path: string, statusPageVariable: string) =>
-    `option system.metricsPath="${path}" is taken by the status page (${statusPageVariable}=true serves "/", "/status" and "/status/assets/"); choose another metrics path, such as "${DEFAULT_METRICS_PATH}".`,
+    `option system.metricsPath="${path}" is taken by the status page (${statusPageVariable}=true serves "/", "/status", "/status/history" and "/status/assets/"); choose another metrics path, such as "${DEFAULT_METRICS_PATH}".`,
   statusPageAssetsMissing: (dir: string) =>
     `The status page (DYN_SYSTEM_STATUS_PAGE) cannot find its files in ${dir}; the package build copies them there ("npm run build"). Reinstall the package, or turn the status page off.`,
   portInUse: (server: string, host: string, port: number, portVariable?: string) =>

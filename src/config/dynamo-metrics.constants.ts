@@ -12,6 +12,8 @@ export const LIVE_PATH = '/live';
 /** The status page (DYN_SYSTEM_STATUS_PAGE) answers at `/` and here; its files live below it. */
 export const STATUS_PAGE_PATH = '/status';
 export const STATUS_PAGE_ASSETS_PATH = '/status/assets/';
+/** What the status page charted over the last minutes, for a page opened now (JSON). */
+export const STATUS_PAGE_HISTORY_PATH = '/status/history';
 
 /** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
 export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';

@@ -31,7 +31,6 @@ import {
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
-  STATUS_PAGE_ASSETS_PATH,
   STATUS_PAGE_PATH,
 } from './dynamo-metrics.constants';
 
@@ -188,4 +187,4 @@ export const settingSource = (name: string): string => sourceOf(process.env, nam
 
 /** The paths the status page answers on, which the metrics route must leave free. */
 const isStatusPagePath = (path: string): boolean =>
-  path === '/' || path === STATUS_PAGE_PATH || path.startsWith(STATUS_PAGE_ASSETS_PATH);
+  path === '/' || path === STATUS_PAGE_PATH || path.startsWith(`${STATUS_PAGE_PATH}/`);

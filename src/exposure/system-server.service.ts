@@ -14,6 +14,7 @@ import { writeExposition } from './exposition-response';
 import { HealthService } from './health.service';
 import { displayUrl, listen, Route, routeTable, sendJson } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
+import { StatusHistory } from './status-page/status-history.service';
 import { statusPageRoutes } from './status-page/status-page.routes';
 
 /**
@@ -31,6 +32,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
     @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
     private readonly exporter: MetricsExporter,
     private readonly health: HealthService,
+    private readonly history: StatusHistory,
   ) {}
 
   /** The port the system server listens on (the real one when DYN_SYSTEM_PORT=0); else undefined. */
@@ -93,7 +95,7 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
         },
       ],
       [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],
-      ...(this.config.system.statusPage ? statusPageRoutes(this.config) : []),
+      ...(this.config.system.statusPage ? statusPageRoutes(this.config, this.history) : []),
     ]);
   }
 }

@@ -16,6 +16,7 @@ import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
 import { StartupChecks } from '../exposure/startup-checks.service';
 import { StartupSummary } from '../exposure/startup-summary.service';
+import { StatusHistory } from '../exposure/status-page/status-history.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
 import { LlmFrontendInstrumentation } from '../frontend/llm-frontend.instrumentation';
@@ -74,6 +75,7 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   MetricsExporter,
   // Before SystemServer: a start-up error must come before the port is opened.
   StartupChecks,
+  StatusHistory,
   SystemServer,
   ClusterWorkerService,
   ModelAdmission,

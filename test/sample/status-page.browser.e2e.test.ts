@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import type { Page } from 'puppeteer-core';
 import { childEnv, watchChild } from '../support/child-process';
-import { postJson } from '../support/http-client';
+import { getPath, postJson } from '../support/http-client';
 import { poll } from '../support/poll';
 import { SampleProcess, SAMPLE_LOAD, startSample, sumOf } from '../support/sample-process';
 import { BrowserProblems, launchChromium, watchPage } from '../support/status-page';
@@ -210,6 +210,47 @@ describe('status page in a real browser (sample app)', () => {
       return row?.requests === String(2 + HELD_STREAMS) && row.inflight === '0';
     }, 'the page to count the ended streams of model demo');
 
+    assert.deepEqual(problems.list, []);
+  });
+});
+
+describe('status page opened after a burst (sample app)', () => {
+  it("charts the last minutes at once, from the server's history", async (t) => {
+    const browser = await launchChromium(t);
+    if (!browser) return;
+    const sample = await startSample({ tokenDelayMs: 0 });
+    t.after(() => sample.stop());
+    for (let i = 0; i < 20; i++) {
+      const res = await postJson(sample.appPort, '/v1/chat/completions', {
+        model: 'burst',
+        messages: [{ role: 'user', content: 'hi' }],
+        max_tokens: 2,
+      });
+      assert.equal(res.status, 200);
+    }
+    // The server reads every 2 s: wait for three readings that saw the burst's requests.
+    const history = async () =>
+      JSON.parse((await getPath(sample.systemPort!, '/status/history')).text) as {
+        points: Array<{ workers: Array<{ rate: number | null }> }>;
+      };
+    // (The first reading has no rate: there is nothing earlier to compare with.)
+    const seen = await waitUntil(async () => {
+      const { points } = await history();
+      const rated = points.filter((p) => p.workers.some((w) => w.rate !== null));
+      const busy = rated.filter((p) => p.workers.some((w) => (w.rate ?? 0) > 0));
+      return rated.length >= 2 && busy.length >= 1 && rated.length;
+    }, 'two history readings with a rate, one of them non-zero');
+    const page = await browser.newPage();
+    const problems = watchPage(page);
+    await page.goto(`http://127.0.0.1:${sample.systemPort}/`, { waitUntil: 'load' });
+    await waitUntil(
+      async () => (await page.$eval('#updated', (e) => e.textContent ?? '')).startsWith('updated'),
+      'a first poll',
+    );
+    // One poll of its own (no rate yet: nothing earlier on the page), and already the
+    // server's readings on the requests/s chart; without them it would have no point at all.
+    const points = await page.$eval('#workers canvas', (c) => Number(c.dataset.points));
+    assert.ok(points >= seen, `points on the requests/s chart after one poll: ${points}`);
     assert.deepEqual(problems.list, []);
   });
 });

@@ -13,6 +13,7 @@ const CONTROLLED_VARS = [
   'SAMPLE_LOG_LEVEL',
   'SAMPLE_URL',
   'LOAD_REQUESTS',
+  'LOAD_SECONDS',
   'LOAD_CONCURRENCY',
   // The parent runs under node --test; a child must not report to it.
   'NODE_TEST_CONTEXT',

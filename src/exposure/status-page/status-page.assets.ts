@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DynamoMetricsError } from '../../core';
 import { CONFIG_MESSAGES } from '../../config/config.messages';
-import { HEALTH_PATH } from '../../config/dynamo-metrics.constants';
+import { HEALTH_PATH, STATUS_PAGE_HISTORY_PATH } from '../../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../../config/dynamo-metrics-options.interface';
 
 /**
@@ -47,17 +47,26 @@ export function loadStatusPageFiles(
       assets.set(name, staticFile(readFileSync(join(dir, name), 'utf8'), contentType));
     }
   }
-  const prefix = config.prefix;
+  const stems = pageStems(config);
   const values: Record<string, string> = {
     metricsPath: config.system.metricsPath,
     healthPath: HEALTH_PATH,
-    workerStem: prefix === '' ? '' : `${prefix}_`,
-    frontendStem: `${config.frontendPrefix}_`,
+    historyPath: STATUS_PAGE_HISTORY_PATH,
+    workerStem: stems.worker,
+    frontendStem: stems.frontend,
   };
   const html = readFileSync(join(dir, PAGE), 'utf8').replace(/\{\{(\w+)\}\}/g, (_, key: string) =>
     escapeAttribute(values[key] ?? ''),
   );
   return { page: staticFile(html, CONTENT_TYPES['.html']!), assets };
+}
+
+/** The configured name stems (prefix and `_`) the page looks for first. */
+export function pageStems(config: DynamoMetricsConfig): { worker: string; frontend: string } {
+  return {
+    worker: config.prefix === '' ? '' : `${config.prefix}_`,
+    frontend: `${config.frontendPrefix}_`,
+  };
 }
 
 function staticFile(body: string, contentType: string): StaticFile {

@@ -1,8 +1,13 @@
 import type { ServerResponse } from 'node:http';
 import type { DynamoMetricsConfig } from '../../config/dynamo-metrics-options.interface';
-import { STATUS_PAGE_ASSETS_PATH, STATUS_PAGE_PATH } from '../../config/dynamo-metrics.constants';
+import {
+  STATUS_PAGE_ASSETS_PATH,
+  STATUS_PAGE_HISTORY_PATH,
+  STATUS_PAGE_PATH,
+} from '../../config/dynamo-metrics.constants';
 import { Route, send } from '../http-server.util';
 import { loadStatusPageFiles, StaticFile } from './status-page.assets';
+import type { StatusHistory } from './status-history.service';
 
 /**
  * Only the page's own files run, load and connect: no inline script or style, no other origin,
@@ -27,10 +32,13 @@ const SECURITY_HEADERS = {
 
 /**
  * The status page's routes for the system server (DYN_SYSTEM_STATUS_PAGE): the page at `/` and
- * `/status`, its files under `/status/assets/`. Files are read here, at start-up. The browser
+ * `/status`, its files under `/status/assets/`, its last minutes at `/status/history`. Files are read here, at start-up. The browser
  * keeps them and revalidates with the ETag (304 when unchanged).
  */
-export function statusPageRoutes(config: DynamoMetricsConfig): Array<[string, Route]> {
+export function statusPageRoutes(
+  config: DynamoMetricsConfig,
+  history: StatusHistory,
+): Array<[string, Route]> {
   const { page, assets } = loadStatusPageFiles(config);
   const serve =
     (file: StaticFile): Route =>
@@ -39,6 +47,14 @@ export function statusPageRoutes(config: DynamoMetricsConfig): Array<[string, Ro
   return [
     ['/', serve(page)],
     [STATUS_PAGE_PATH, serve(page)],
+    [
+      STATUS_PAGE_HISTORY_PATH,
+      (_req, res) =>
+        send(res, 200, 'application/json', JSON.stringify(history.snapshot()), {
+          ...SECURITY_HEADERS,
+          'cache-control': 'no-store',
+        }),
+    ],
     ...[...assets].map(([name, file]): [string, Route] => [
       STATUS_PAGE_ASSETS_PATH + name,
       serve(file),

@@ -9,7 +9,8 @@ const POLL_MS = 1000;
 const WINDOW_MS = 5000;
 const SPAN_S = 300;
 
-const { metricsPath, healthPath, workerStem, frontendStem } = document.documentElement.dataset;
+const { metricsPath, healthPath, historyPath, workerStem, frontendStem } =
+  document.documentElement.dataset;
 const hints = { worker: workerStem, frontend: frontendStem };
 const $ = (selector) => document.querySelector(selector);
 
@@ -77,7 +78,12 @@ function render(t, view, families) {
     : 'no LLM frontend requests yet';
   renderWorkers(view.workers);
   renderModels(view.models);
+  pushCharts(t, view);
+  for (const chart of Object.values(charts)) chart.draw(t);
+}
 
+/** Adds one reading to every chart (from a poll, or from the server's history). */
+function pushCharts(t, view) {
   const name = (w) => `${w.component}/${w.endpoint}`;
   const model = (m) => m.model;
   // One line per row, or a pair of lines per row (p99 solid, p50 dashed, one colour).
@@ -125,7 +131,42 @@ function render(t, view, families) {
     t,
     lines(view.models, model, (m) => m.tokenRate),
   );
-  for (const chart of Object.values(charts)) chart.draw(t);
+}
+
+/**
+ * The last minutes the server kept (GET /status/history), charted before the first poll, so a
+ * page opened after a burst shows it. JSON has no NaN: a missing reading arrives as null.
+ */
+async function loadHistory() {
+  try {
+    const res = await fetch(historyPath, { cache: 'no-store' });
+    if (!res.ok) return;
+    const { points } = await res.json();
+    const num = (v) => (typeof v === 'number' ? v : NaN);
+    for (const p of points) {
+      pushCharts(p.t, {
+        workers: p.workers.map((w) => ({
+          ...w,
+          rate: num(w.rate),
+          p50: num(w.p50),
+          p99: num(w.p99),
+          errorRate: num(w.errorRate),
+          inflight: num(w.inflight),
+        })),
+        models: p.models.map((m) => ({
+          ...m,
+          successRate: num(m.successRate),
+          errorRate: num(m.errorRate),
+          inflight: num(m.inflight),
+          ttft: (m.ttft ?? []).map(num),
+          itl: (m.itl ?? []).map(num),
+          tokenRate: num(m.tokenRate),
+        })),
+      });
+    }
+  } catch {
+    // No history: the charts start now.
+  }
 }
 
 function row(cells, attrs) {
@@ -203,4 +244,4 @@ function renderHealth(report) {
 
 $('#metrics-link').href = metricsPath;
 $('#metrics-link').textContent = metricsPath;
-poll();
+loadHistory().then(poll);
