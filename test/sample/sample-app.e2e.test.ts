@@ -691,24 +691,29 @@ describe('sample app with DYN_SYSTEM_PORT=0 (fastify)', () => {
   });
 });
 
-describe('sample app with DYN_SYSTEM_ENABLED=false', () => {
-  let app: SampleProcess;
-  before(async () => {
-    app = await startSample({ systemPort: '', env: { DYN_SYSTEM_ENABLED: 'false' } });
-  });
-  after(async () => {
-    await app?.stop();
-  });
+// Any spelling the module reads as off (FALSE, or set but empty): the URL line follows the
+// module's resolved configuration, never a URL that would 404.
+for (const enabled of ['FALSE', '']) {
+  describe(`sample app with DYN_SYSTEM_ENABLED=${JSON.stringify(enabled)}`, () => {
+    let app: SampleProcess;
+    before(async () => {
+      app = await startSample({ systemPort: '', env: { DYN_SYSTEM_ENABLED: enabled } });
+    });
+    after(async () => {
+      await app?.stop();
+    });
 
-  it('serves the API but no /metrics anywhere, and says so', async () => {
-    const res = await postJson(app.appPort, TEXT, { model: 'off', prompt: 'hi', max_tokens: 1 });
-    assert.equal(res.status, 200, res.text);
-    assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
-    assert.match(app.output(), /Metrics: off \(DYN_SYSTEM_ENABLED=false\)/);
-    const body = JSON.parse((await getPath(app.appPort, '/')).text) as { health: unknown };
-    assert.equal(body.health, null);
+    it('serves the API but no /metrics anywhere, and says so', async () => {
+      const res = await postJson(app.appPort, TEXT, { model: 'off', prompt: 'hi', max_tokens: 1 });
+      assert.equal(res.status, 200, res.text);
+      assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
+      assert.match(app.output(), /Metrics: off \(DYN_SYSTEM_ENABLED is not true\)/);
+      assert.doesNotMatch(app.output(), /Metrics: http/);
+      const body = JSON.parse((await getPath(app.appPort, '/')).text) as { health: unknown };
+      assert.equal(body.health, null);
+    });
   });
-});
+}
 
 describe('applySampleDefaults()', () => {
   it('turns metrics on with a system server on 8081 waiting for generate, status page on', () => {
