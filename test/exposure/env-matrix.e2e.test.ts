@@ -185,7 +185,7 @@ async function assertSystemServer(
   assert.equal(naming[0]!.context, 'DynamoMetrics');
   assert.match(
     naming[0]!.message,
-    /^Metrics served by the system server at http:\/\/127\.0\.0\.1:\d+ \(\/metrics, \/health, \/live\); /,
+    /^Metrics served by the system server listening on 127\.0\.0\.1:\d+: http:\/\/127\.0\.0\.1:\d+\/metrics, http:\/\/127\.0\.0\.1:\d+\/health, http:\/\/127\.0\.0\.1:\d+\/live; /,
   );
 
   await assertServesMetrics(base, 'system server');
@@ -630,7 +630,7 @@ describe('module options against the environment (the environment wins)', () => 
       check: async (app, _url, _fixed, logger) => {
         const system = app.get(SystemServer);
         const line = logger.lines.find((l) => l.message.includes(`:${system.port}`));
-        assert.match(line?.message ?? '', /\(host 127\.0\.0\.1\)/);
+        assert.match(line?.message ?? '', /listening on 127\.0\.0\.1:\d+: /);
       },
     },
   ];

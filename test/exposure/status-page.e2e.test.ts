@@ -98,7 +98,7 @@ describe('status page: configuration', () => {
       [
         { system: { metricsPath: '/status' } },
         { DYN_SYSTEM_STATUS_PAGE: 'true' },
-        'option system.metricsPath="/status" is taken by the status page (DYN_SYSTEM_STATUS_PAGE=true serves "/", "/status" and "/status/assets/"); choose another metrics path, such as "/metrics".',
+        'option system.metricsPath="/status" is taken by the status page (DYN_SYSTEM_STATUS_PAGE=true serves "/", "/status", "/status/history" and "/status/assets/"); choose another metrics path, such as "/metrics".',
       ],
     ];
     for (const [options, env, message] of cases) {
@@ -107,7 +107,7 @@ describe('status page: configuration', () => {
         (err: unknown) => err instanceof DynamoMetricsError && err.message === message,
       );
     }
-    for (const path of ['/', '/status/assets/x.mjs']) {
+    for (const path of ['/', '/status/assets/x.mjs', '/status/history']) {
       assert.throws(
         () => resolveConfig({ system: { metricsPath: path, statusPage: true } }, {}),
         /is taken by the status page/,
@@ -152,7 +152,8 @@ describe('status page: served by the system server only', () => {
 
   it('on: the page at / and /status, its files, strict CSP, ETag revalidation, HEAD', async () => {
     await withApp({ ...SYSTEM, DYN_SYSTEM_STATUS_PAGE: 'true' }, {}, async ({ system }, logger) => {
-      assert.ok(logger.lines.some((l) => l.message === `Dynamo status page: ${system}/`));
+      // The start-up line names the page.
+      assert.ok(logger.lines.some((l) => l.message.includes(`, status page ${system}/;`)));
       const root = await fetch(`${system}/`);
       const status = await fetch(`${system}/status`);
       assert.equal(root.status, 200);

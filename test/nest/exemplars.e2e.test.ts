@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { DistributedRuntime, DynamoMetricsModule, DynamoMetricsModuleOptions } from '../../src';
+import { DistributedRuntime, DynamoMetricsModuleOptions } from '../../src';
 import { OPENMETRICS_TYPE } from '../support/content-types';
 import { withEnv } from '../support/env';
 import { http } from '../support/http-client';
@@ -202,10 +202,10 @@ describe('exemplars with OpenTelemetry', { timeout: SUITE_TIMEOUT_MS }, () => {
   });
 });
 
-it('DYN_METRICS_EXEMPLARS must be true or false', async () => {
-  await withEnv({ DYN_METRICS_EXEMPLARS: 'yes please' }, () => {
-    assert.throws(
-      () => DynamoMetricsModule.forRoot({}),
+it('DYN_METRICS_EXEMPLARS must be true or false: a start-up error', async () => {
+  await withEnv({ DYN_METRICS_EXEMPLARS: 'yes please' }, async () => {
+    await assert.rejects(
+      createApp('express', exemplarModule({})),
       /DYN_METRICS_EXEMPLARS="yes please" is not valid; accepted values: "true" or "false"/,
     );
   });

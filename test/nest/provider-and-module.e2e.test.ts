@@ -735,12 +735,17 @@ for (const platform of PLATFORMS) {
       });
 
       describe('logging', () => {
-        it('at verbose level the explorer logs each decorated handler and each metric registration', async () => {
-          const logger = new CaptureLogger(['verbose', 'log', 'warn', 'error']);
-          const logged = await startApp(platform, AppModule, { logger });
+        it('with DYN_LOG=debug the explorer logs each decorated handler and each metric registration', async () => {
+          const logger = new CaptureLogger(['debug', 'log', 'warn', 'error']);
+          const saved = process.env.DYN_LOG;
+          process.env.DYN_LOG = 'debug';
+          const logged = await startApp(platform, AppModule, { logger }).finally(() => {
+            if (saved === undefined) delete process.env.DYN_LOG;
+            else process.env.DYN_LOG = saved;
+          });
           try {
             const verbose = logger.entries
-              .filter((e) => e.level === 'verbose' && e.context === 'DynamoMetrics')
+              .filter((e) => e.level === 'debug' && e.context === 'DynamoMetrics')
               .map((e) => e.message);
             const handlers = verbose.filter((m) => m.startsWith('@DynamoEndpoint '));
             const decorated = [
