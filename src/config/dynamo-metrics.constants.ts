@@ -13,14 +13,5 @@ export const LIVE_PATH = '/live';
 export const STATUS_PAGE_PATH = '/status';
 export const STATUS_PAGE_ASSETS_PATH = '/status/assets/';
 
-/** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
-export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';
-
-/** Default frontend prefix per naming profile: the guide's, and today's Dynamo's. */
-export const DEFAULT_FRONTEND_PREFIXES = Object.freeze({
-  classic: DEFAULT_FRONTEND_PREFIX,
-  component: 'dynamo_frontend',
-} as const);
-
 /** Distinct frontend `model` values kept before `__overflow__` (~80 exposition lines each). */
 export const DEFAULT_FRONTEND_MAX_MODELS = 100;

@@ -103,3 +103,10 @@ export function parseModels(
   }
   return fail(CONFIG_MESSAGES.invalidModels('option frontend.models', value));
 }
+
+/** A deadline in ms (> 0, finite), or undefined for none. */
+export function parseTimeout(source: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  return fail(CONFIG_MESSAGES.invalidTimeout(source, value));
+}

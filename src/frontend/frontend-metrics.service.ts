@@ -1,12 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DistributedRuntime, ExemplarText, traceExemplar } from '../core';
+import {
+  DistributedRuntime,
+  DynamoMetricsError,
+  ExemplarText,
+  FrontendErrorType,
+  FrontendNaming,
+  ModelConfigRole,
+  traceExemplar,
+} from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig, TraceContext } from '../config/dynamo-metrics-options.interface';
 import { frontendErrorType } from './frontend-error-type';
 import { FrontendFamilies } from './frontend-families';
 import { RequestType } from './frontend-metrics.constants';
 import { FrontendRequest, ModelSeries } from './frontend-request';
+import { FRONTEND_MESSAGES } from './frontend.messages';
 import { ModelBudget } from './model-budget';
+import { runStage, StageEnd } from './stage';
 
 export interface StartRequestOptions {
   /** Model name; lower-cased for the label. */
@@ -22,30 +32,45 @@ export interface StartRequestOptions {
   trace?: TraceContext | ExemplarText;
 }
 
+/** A model's configuration, as Dynamo's frontend publishes it (`model_*{model}` gauges). */
+export type ModelConfig = Partial<Record<ModelConfigRole, number>>;
+const MODEL_CONFIG_KEYS: readonly ModelConfigRole[] = [
+  'contextLength',
+  'kvCacheBlockSize',
+  'totalKvBlocks',
+  'maxNumSeqs',
+  'maxNumBatchedTokens',
+  'migrationLimit',
+];
+const TOKENIZER_OPERATIONS = ['tokenize', 'detokenize'] as const;
+
 /**
  * Dynamo's LLM HTTP frontend metrics (`nv_llm_http_service_*` by default). Use it through
  * @LlmFrontendEndpoint(), or directly: `const r = frontend.startRequest(...)`, `r.tokens(n)`,
- * `r.usage(usage)`, `r.end('success' | 'error')`.
+ * `r.usage(usage)`, `r.end('success' | 'error')`. Under `component` it also publishes model
+ * configurations, tokenizer latency and pipeline stages (no-ops where the profile has none).
  */
 @Injectable()
 export class FrontendMetrics {
   private state?: { families: FrontendFamilies; models: ModelBudget };
   /** Bounded by the model budget: at most `frontend.maxModels` names plus `__overflow__`. */
   private readonly byModel = new Map<string, ModelSeries>();
-  /** Whether refusals (4xx before any response) are counted: the `component` profile. */
+  private readonly profile: FrontendNaming;
+  /** Whether refusals (4xx before any response) are counted, as the naming profile says. */
   readonly countsRefusals: boolean;
 
   constructor(
     private readonly runtime: DistributedRuntime,
     @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
   ) {
-    this.countsRefusals = config.naming === 'component';
+    this.profile = runtime.naming.frontend;
+    this.countsRefusals = this.profile.countsRefusals;
   }
 
   /**
-   * Creates the frontend families now. They are created lazily, so an app without frontend
-   * endpoints exports none; @LlmFrontendEndpoint() calls this at start-up, startRequest() at
-   * first use.
+   * Creates the frontend families now (those the profile does not mark lazy). They are created
+   * lazily, so an app without frontend endpoints exports none; @LlmFrontendEndpoint() calls this
+   * at start-up, startRequest() at first use.
    * @internal
    */
   defineFamilies(): void {
@@ -59,13 +84,13 @@ export class FrontendMetrics {
     const level = this.runtime.withPrefix(this.config.frontendPrefix, {
       allowHierarchyLabels: true,
     });
-    // Today's Dynamo labels every frontend metric with its namespace (its planner filters on it).
-    const namespace = this.countsRefusals ? this.config.namespace : undefined;
-    const families = new FrontendFamilies(level, namespace);
-    const models = new ModelBudget(this.runtime, families.requests.name, this.config);
+    const { namespace, frontendBuckets } = this.config;
+    const families = new FrontendFamilies(level, this.profile, namespace, frontendBuckets);
+    const models = new ModelBudget(this.runtime, families.requestsName, this.config);
     return (this.state = { families, models });
   }
 
+  /** A request enters: counted in `requests_started_total` (component) and in flight. */
   startRequest({ model, endpoint, stream, trace }: StartRequestOptions): FrontendRequest {
     const { families, models } = this.familiesNow();
     const name = models.label(String(model));
@@ -80,7 +105,75 @@ export class FrontendMetrics {
 
   /** A request refused before its handler ran (`component` profile: counted with its error type). */
   refused(request: Omit<StartRequestOptions, 'trace'>, err: unknown): void {
-    this.startRequest(request).discard(frontendErrorType(err));
+    this.startRequest(request).discard(this.errorType(err));
+  }
+
+  /**
+   * The `error_type` this frontend gives a thrown value (README, "Error types"); `afterFirstChunk`:
+   * a stream failed after sending part of its response.
+   */
+  errorType(err: unknown, afterFirstChunk = false): FrontendErrorType {
+    return frontendErrorType(this.profile.errorTypes, err, afterFirstChunk);
+  }
+
+  /**
+   * Publishes a model's configuration, as Dynamo's frontend does when a worker registers:
+   * `model_context_length`, `model_kv_cache_block_size`, `model_total_kv_blocks`,
+   * `model_max_num_seqs`, `model_max_num_batched_tokens`, `model_migration_limit` (`{model}`,
+   * through the model budget). Values given replace earlier ones; others are left as they were.
+   */
+  publishModelConfig(model: string, config: ModelConfig): void {
+    const { families, models } = this.familiesNow();
+    const entries = Object.entries(config ?? {});
+    for (const [key, value] of entries) {
+      if (!(MODEL_CONFIG_KEYS as readonly string[]).includes(key)) {
+        throw new DynamoMetricsError(
+          FRONTEND_MESSAGES.unknownModelConfig(model, key, MODEL_CONFIG_KEYS),
+        );
+      }
+      if (value !== undefined && !(Number.isSafeInteger(value) && value >= 0)) {
+        throw new DynamoMetricsError(FRONTEND_MESSAGES.invalidModelConfig(model, key, value));
+      }
+    }
+    const label = models.label(String(model));
+    for (const [key, value] of entries) {
+      if (value !== undefined) families.series(key as ModelConfigRole, label).set(value);
+    }
+  }
+
+  /** Records one tokenizer run in `tokenizer_latency_ms{operation}` (Dynamo: once per request). */
+  tokenizerLatency(operation: 'tokenize' | 'detokenize', milliseconds: number): void {
+    if (!(TOKENIZER_OPERATIONS as readonly unknown[]).includes(operation)) {
+      throw new DynamoMetricsError(
+        FRONTEND_MESSAGES.invalidTokenizerOperation(operation, TOKENIZER_OPERATIONS),
+      );
+    }
+    this.familiesNow().families.series('tokenizerLatency', operation).observe(milliseconds);
+  }
+
+  /**
+   * A request enters a pipeline stage (`preprocess`, `route`, `dispatch`...): counted in
+   * `stage_requests{stage,phase}` until the returned function is called, which also observes
+   * `stage_duration_seconds{stage}`. Further calls of it are ignored.
+   */
+  startStage(stage: string, phase = ''): StageEnd {
+    const { families } = this.familiesNow();
+    const inStage = families.series('stageRequests', stage, phase);
+    const duration = families.series('stageDuration', stage);
+    inStage.inc();
+    const started = performance.now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      inStage.dec();
+      duration.observe((performance.now() - started) / 1000);
+    };
+  }
+
+  /** Runs `fn` as one pass through `stage` (sync or async; a throw or rejection ends it too). */
+  stage<T>(stage: string, fn: () => T, phase = ''): T {
+    return runStage(this.startStage(stage, phase), fn);
   }
 
   private series(model: string): ModelSeries {
