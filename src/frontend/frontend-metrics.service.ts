@@ -135,10 +135,13 @@ export class FrontendMetrics {
         throw new DynamoMetricsError(FRONTEND_MESSAGES.invalidModelConfig(model, key, value));
       }
     }
+    // Only the gauges this profile has: a model costs a budget slot only where it is recorded.
+    const given = entries.filter(
+      ([key, value]) => value !== undefined && families.family(key as ModelConfigRole),
+    );
+    if (given.length === 0) return;
     const label = models.label(String(model));
-    for (const [key, value] of entries) {
-      if (value !== undefined) families.series(key as ModelConfigRole, label).set(value);
-    }
+    for (const [key, value] of given) families.series(key as ModelConfigRole, label).set(value!);
   }
 
   /** Records one tokenizer run in `tokenizer_latency_ms{operation}` (Dynamo: once per request). */
