@@ -6,6 +6,7 @@ import { FrontendMetrics } from '../../src';
 import { Scrape } from '../support/exposition-parser';
 import { postAndAbortAfterEvents, postJson } from '../support/http-client';
 import { closeApp, scrape, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';
+import { DYNAMO_LE, DynamoHistogram, dynamoLe } from '../support/dynamo-exposition';
 import { poll } from '../support/poll';
 import { componentFrontendModule } from './fixtures/component-frontend-app';
 
@@ -23,17 +24,6 @@ const PATH = '/v1/chat/completions';
 function les(s: Scrape, family: string, labels: Record<string, string>): string[] {
   return s.matching(`${P}_${family}_bucket`, labels).map((x) => x.labels.le!);
 }
-
-const DYNAMO_DEFAULTS = {
-  request_duration_seconds: '0,2,4,8,16,32,64,130,260,510,+Inf',
-  input_sequence_tokens: '0,100,210,430,870,1800,3600,7400,15000,31000,63000,130000,+Inf',
-  cached_tokens: '0,100,210,430,870,1800,3600,7400,15000,31000,63000,130000,+Inf',
-  output_sequence_tokens: '0,100,210,430,880,1800,3700,7600,16000,32000,+Inf',
-  time_to_first_token_seconds:
-    '0,0.0022,0.0047,0.01,0.022,0.047,0.1,0.22,0.47,1,2.2,4.7,10,22,48,100,220,480,+Inf',
-  inter_token_latency_seconds:
-    '0,0.0019,0.0035,0.0067,0.013,0.024,0.045,0.084,0.16,0.3,0.56,1.1,2,+Inf',
-};
 
 /** Sets process variables for the life of an app; returns the restore function. */
 function setEnv(vars: Record<string, string>): () => void {
@@ -84,7 +74,8 @@ describe('component frontend: Dynamo series and buckets', { timeout: SUITE_TIMEO
     const res = await postJson(started.port, PATH, { model: 'M', stream: true, words: ['x', 'y'] });
     assert.equal(res.status, 200);
     const s = await idle(app);
-    for (const [family, expected] of Object.entries(DYNAMO_DEFAULTS)) {
+    for (const family of Object.keys(DYNAMO_LE) as DynamoHistogram[]) {
+      const expected = [...dynamoLe(family), '+Inf'].join(',');
       assert.equal(les(s, family, { ...NS, model: 'm' }).join(','), expected, family);
     }
     assert.equal(
@@ -134,10 +125,10 @@ describe('component frontend: Dynamo series and buckets', { timeout: SUITE_TIMEO
     assert.equal(les(s, 'inter_token_latency_seconds', at).join(','), '0,0.045,2,+Inf');
     assert.equal(les(s, 'request_duration_seconds', at).join(','), '0,1,10,+Inf');
     assert.equal(les(s, 'output_sequence_tokens', at).join(','), '0,100,1000,+Inf');
-    assert.equal(
-      les(s, 'input_sequence_tokens', at).join(','),
-      DYNAMO_DEFAULTS.input_sequence_tokens,
-    );
+    assert.deepEqual(les(s, 'input_sequence_tokens', at), [
+      ...dynamoLe('input_sequence_tokens'),
+      '+Inf',
+    ]);
   });
 
   it('counts started, ended, cancelled and rejected requests; stages and tokenizer runs', async () => {
