@@ -4,6 +4,7 @@ import { DistributedRuntime, DynamoMetricsModule } from '../src';
 import { BackendService } from './backend.service';
 import { FrontendController } from './frontend.controller';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
+import { SamplePipeline } from './pipeline';
 import { RootController } from './root.controller';
 import { createSyntheticSeries } from './synthetic-series';
 
@@ -11,11 +12,20 @@ import { createSyntheticSeries } from './synthetic-series';
   imports: [
     // Exemplars on (trace ids from `traceparent` headers, or OpenTelemetry when installed):
     // DYN_METRICS_EXEMPLARS=false turns them off, as the environment wins over options.
-    DynamoMetricsModule.forRoot({ namespace: 'dynamo', exemplars: true }),
+    // A stream with no token within SAMPLE_FIRST_TOKEN_TIMEOUT_MS (default 2 s) ends as
+    // error_type="first_token_timeout" (the `sample-stall` model does that on purpose).
+    DynamoMetricsModule.forRoot({
+      namespace: 'dynamo',
+      exemplars: true,
+      frontend: {
+        firstTokenTimeoutMs: Number(process.env.SAMPLE_FIRST_TOKEN_TIMEOUT_MS ?? 2000),
+      },
+    }),
   ],
   controllers: [RootController, FrontendController],
   providers: [
     BackendService,
+    SamplePipeline,
     // OpenAI-shaped errors everywhere, JSON syntax errors included.
     { provide: APP_FILTER, useClass: OpenAiExceptionFilter },
     {

@@ -8,7 +8,7 @@ import {
   InjectEndpoint,
   Component,
 } from '../src';
-import { FAILING_MODEL, fakeTokens } from './token-generator';
+import { FAILING_MODEL, fakeTokens, STALLING_MODEL } from './token-generator';
 
 export interface GenerateRequest {
   model: string;
@@ -38,6 +38,8 @@ export class BackendService {
   private readonly tokens: CounterVec;
   private readonly promptChars: HistogramSeries;
   readonly delayMs = Number(process.env.SAMPLE_TOKEN_DELAY_MS ?? 5);
+  /** How late `sample-stall`'s first token is: twice the frontend's first-token deadline. */
+  readonly stallMs = 2 * Number(process.env.SAMPLE_FIRST_TOKEN_TIMEOUT_MS ?? 2000);
 
   constructor(
     // Custom metrics at component level: labels {namespace, component} plus `model`.
@@ -69,8 +71,9 @@ export class BackendService {
     this.promptChars.observe(request.prompt.length);
     const counter = this.tokens.labels(request.model.toLowerCase());
     const failing = request.model.toLowerCase() === FAILING_MODEL;
+    const stall = request.model.toLowerCase() === STALLING_MODEL ? this.stallMs : 0;
     return (async function* (delayMs: number) {
-      for await (const token of fakeTokens(request.maxTokens, delayMs, failing)) {
+      for await (const token of fakeTokens(request.maxTokens, delayMs, failing, stall)) {
         counter.inc();
         yield token;
       }

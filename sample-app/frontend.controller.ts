@@ -8,11 +8,10 @@ import {
 } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { GaugeSeries, InjectNamespace, LlmFrontendEndpoint, Namespace } from '../src';
-import { BackendService } from './backend.service';
 import { ChatRequestPipe, CompletionRequestPipe } from './openai-request.pipe';
 import { ChatCompletionRequest, CompletionRequest, OpenAiError, Usage } from './openai.types';
+import { SamplePipeline, SERVED_MODELS } from './pipeline';
 import { PrefixCache } from './prefix-cache';
-import { countPromptTokens } from './token-generator';
 
 type Kind = 'chat' | 'text';
 
@@ -24,14 +23,10 @@ type Kind = 'chat' | 'text';
 @Controller('v1')
 export class FrontendController {
   private readonly activeStreams: GaugeSeries;
-  /** SAMPLE_MODELS (comma-separated): the models served; unset, any model is. */
-  private readonly models = process.env.SAMPLE_MODELS?.split(',')
-    .map((m) => m.trim().toLowerCase())
-    .filter(Boolean);
   private readonly prefixCache = new PrefixCache();
 
   constructor(
-    private readonly backend: BackendService,
+    private readonly pipeline: SamplePipeline,
     // A custom metric at namespace level: labels {namespace}.
     @InjectNamespace() namespace: Namespace,
   ) {
@@ -57,7 +52,7 @@ export class FrontendController {
   }
 
   private respond(kind: Kind, model: string, prompt: string, stream: boolean, maxTokens = 16) {
-    if (this.models?.length && !this.models.includes(model.toLowerCase())) {
+    if (SERVED_MODELS?.length && !SERVED_MODELS.includes(model.toLowerCase())) {
       // 404, as OpenAI answers an unknown model (error_type "not_found").
       throw new NotFoundException({
         error: {
@@ -68,17 +63,16 @@ export class FrontendController {
         },
       } satisfies OpenAiError);
     }
-    const tokens = this.backend.generate({ model, prompt, maxTokens });
+    const promptTokens = this.pipeline.preprocess(prompt);
+    this.pipeline.route(model);
+    const tokens = this.pipeline.dispatch({ model, prompt, maxTokens });
     const cached = this.prefixCache.cachedTokens(model.toLowerCase(), prompt);
-    const usage = (completion: number): Usage => {
-      const promptTokens = countPromptTokens(prompt);
-      return {
-        prompt_tokens: promptTokens,
-        completion_tokens: completion,
-        total_tokens: promptTokens + completion,
-        ...(cached > 0 ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
-      };
-    };
+    const usage = (completion: number): Usage => ({
+      prompt_tokens: promptTokens,
+      completion_tokens: completion,
+      total_tokens: promptTokens + completion,
+      ...(cached > 0 ? { prompt_tokens_details: { cached_tokens: cached } } : {}),
+    });
     return stream
       ? this.streamChunks(kind, model, tokens, usage)
       : this.unary(kind, model, tokens, usage);
@@ -98,7 +92,7 @@ export class FrontendController {
         error: { message: (err as Error).message, type: 'server_error', param: null, code: null },
       });
     }
-    const text = parts.join('');
+    const text = this.pipeline.detokenize(parts);
     const base = {
       id: `${kind === 'chat' ? 'chatcmpl' : 'cmpl'}-${randomUUID()}`,
       created: now(),

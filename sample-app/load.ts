@@ -7,6 +7,9 @@ import { request } from 'node:http';
  * invalid requests. It runs for LOAD_SECONDS (default 120: long enough to watch); `--quick` (or
  * LOAD_REQUESTS=N) sends a fixed number of requests instead (300 with `--quick`).
  * SAMPLE_URL (default http://127.0.0.1:3000), LOAD_CONCURRENCY (4).
+ * LOAD_FAULTS=true adds two kinds to the mix: a model no worker serves (`sample-unavailable`,
+ * 503, `error_type="unavailable"`) and a stream whose first token is late (`sample-stall`,
+ * `first_token_timeout` after the sample's SAMPLE_FIRST_TOKEN_TIMEOUT_MS).
  */
 const base = new URL(process.env.SAMPLE_URL ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`);
 if (!['127.0.0.1', 'localhost', '::1', '[::1]'].includes(base.hostname)) {
@@ -24,8 +27,8 @@ const deadline =
   total === Infinity ? Date.now() + Number(process.env.LOAD_SECONDS ?? 120) * 1000 : Infinity;
 const concurrency = Number(process.env.LOAD_CONCURRENCY ?? 4);
 
-type Kind = 'unary' | 'stream' | 'fail' | 'abort' | 'invalid';
-const MIX: Kind[] = [
+type Kind = 'unary' | 'stream' | 'fail' | 'abort' | 'invalid' | 'unavailable' | 'timeout';
+const BASE_MIX: Kind[] = [
   'unary',
   'stream',
   'stream',
@@ -37,15 +40,22 @@ const MIX: Kind[] = [
   'stream',
   'invalid',
 ];
+const MIX: Kind[] =
+  process.env.LOAD_FAULTS === 'true' ? [...BASE_MIX, 'unavailable', 'timeout'] : BASE_MIX;
+const FAULT_MODELS: Partial<Record<Kind, string>> = {
+  fail: 'sample-fail',
+  unavailable: 'sample-unavailable',
+  timeout: 'sample-stall',
+};
 const MODELS = ['Llama-3-8B', 'mistral-7b', 'qwen2-7b'];
 
 function send(kind: Kind, i: number): Promise<number> {
   const chat = i % 2 === 0;
-  const model = kind === 'fail' ? 'sample-fail' : MODELS[i % MODELS.length]!;
+  const model = FAULT_MODELS[kind] ?? MODELS[i % MODELS.length]!;
   const body: Record<string, unknown> = chat
     ? { model, messages: [{ role: 'user', content: `request ${i}: tell me something` }] }
     : { model, prompt: `request ${i}: once upon a time` };
-  body.stream = kind === 'stream' || kind === 'abort';
+  body.stream = kind === 'stream' || kind === 'abort' || kind === 'timeout';
   body.max_tokens = 8 + (i % 24);
   if (kind === 'invalid') delete body.model;
   const payload = JSON.stringify(body);

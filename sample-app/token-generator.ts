@@ -18,6 +18,10 @@ const WORDS = [
 
 /** The model name that makes the backend fail after its first token (for the error panels). */
 export const FAILING_MODEL = 'sample-fail';
+/** The model no worker serves: 503, `error_type="unavailable"` under `component`. */
+export const UNAVAILABLE_MODEL = 'sample-unavailable';
+/** The model whose first token comes late: past the frontend's first-token deadline. */
+export const STALLING_MODEL = 'sample-stall';
 
 /** Rough token count of a prompt: whitespace-separated words (good enough for a fake model). */
 export function countPromptTokens(text: string): number {
@@ -33,7 +37,9 @@ export async function* fakeTokens(
   count: number,
   delayMs: number,
   failAfterFirst: boolean,
+  firstTokenDelayMs = 0,
 ): AsyncGenerator<string> {
+  if (firstTokenDelayMs > 0) await sleep(firstTokenDelayMs);
   for (let i = 0; i < count; i++) {
     if (delayMs > 0) await sleep(delayMs);
     if (failAfterFirst && i === 1)

@@ -12,6 +12,7 @@ export {
   DynamoSystemOptions,
   DynamoClusterOptions,
   DynamoFrontendOptions,
+  FrontendBucketOption,
   DynamoSeriesOptions,
   DynamoMetricsConfig,
   HealthStatus,
@@ -36,7 +37,11 @@ export { InjectComponent, InjectEndpoint, InjectNamespace } from './levels/injec
 export { getComponentToken, getEndpointToken } from './levels/levels.constants';
 
 // Injectable services
-export { FrontendMetrics, StartRequestOptions } from './frontend/frontend-metrics.service';
+export {
+  FrontendMetrics,
+  ModelConfig,
+  StartRequestOptions,
+} from './frontend/frontend-metrics.service';
 export { FrontendRequest, TokenUsage } from './frontend/frontend-request';
 export { HealthService, HealthReport } from './exposure/health.service';
 export { MetricsExporter, Exposition } from './exposure/metrics-exporter.service';

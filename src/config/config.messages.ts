@@ -30,6 +30,20 @@ export const CONFIG_MESSAGES = {
     `${source}=${port} is the same port as PORT=${port}, the application's own port; give the system server another port (0 picks a free one), or leave ${source} empty to serve /metrics on the application's port.`,
   prefixCollidesWithFrontend: (source: string, prefix: string, frontendSource: string) =>
     `${source}=${JSON.stringify(prefix)} is the LLM frontend's prefix too (${frontendSource}): the worker metrics ${prefix}_requests_total and ${prefix}_request_duration_seconds would collide with the frontend's. Choose another prefix for one of them.`,
+  invalidBucketBound: (variable: string, value: unknown) =>
+    `${variable}=${JSON.stringify(value)} is not valid; accepted values: a number > 0, such as 0.001 or 480 (empty means unset).`,
+  invalidBucketCount: (variable: string, value: unknown, max: number) =>
+    `${variable}=${JSON.stringify(value)} is not valid; accepted values: a whole number from 1 to ${max} (empty means unset).`,
+  bucketMinNotBelowMax: (minSource: string, min: number, maxSource: string, max: number) =>
+    `${minSource}=${min} is not below ${maxSource}=${max}; accepted values: 0 < MIN < MAX.`,
+  invalidBucketOption: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: strictly increasing finite numbers such as [0, 0.1, 1], or { min, max, count } with 0 < min < max and count from 1 to 512 (Dynamo's log-spaced buckets).`,
+  invalidBucketOptions: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: an object with any of requestDuration, inputSequence, outputSequence, timeToFirstToken, interTokenLatency.`,
+  unknownBucketSet: (source: string, accepted: readonly string[]) =>
+    `${source} is not a bucket set; accepted values: ${accepted.join(', ')}.`,
+  invalidTimeout: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a number of milliseconds > 0, or leave it unset for no deadline.`,
   invalidHealthStatus: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: "ready" or "notready".`,
   invalidEndpointList: (source: string, value: unknown) =>

@@ -1,4 +1,4 @@
-import type { NamingProfileName } from '../core';
+import type { FrontendBucketSet, LogBucketSpec, NamingProfileName } from '../core';
 
 export type HealthStatus = 'ready' | 'notready';
 
@@ -116,7 +116,26 @@ export interface DynamoFrontendOptions {
    * up to `maxModels`.
    */
   models?: (readonly string[] | ((model: string) => boolean)) | undefined;
+  /**
+   * Bucket bounds of the frontend histograms: a list, or Dynamo's log-spaced
+   * `{ min, max, count }`. Under `component`, DYN_METRICS_<X>_{MIN,MAX,COUNT} win. Default: the
+   * profile's (README "Naming profiles").
+   */
+  buckets?: Partial<Record<FrontendBucketSet, FrontendBucketOption>> | undefined;
+  /**
+   * Streams: no token-carrying chunk within this many ms of the request's start ends the
+   * request with `error_type="first_token_timeout"` (504 when nothing was sent yet). Default none.
+   */
+  firstTokenTimeoutMs?: number | undefined;
+  /**
+   * Streams: a gap longer than this between token-carrying chunks ends the request with
+   * `error_type="intra_token_timeout"`. Default none.
+   */
+  interTokenTimeoutMs?: number | undefined;
 }
+
+/** Bucket bounds as a list (`[0, 0.1, 1]`) or Dynamo's `{ min, max, count }` rule. */
+export type FrontendBucketOption = readonly number[] | LogBucketSpec;
 
 /** Each has an environment variable that wins over it (see README, "Cardinality"). */
 export interface DynamoSeriesOptions {
@@ -165,5 +184,9 @@ export interface DynamoMetricsConfig {
   frontendMaxModels: number;
   /** Lower-cased model names, or a predicate; undefined: any model. */
   frontendModels?: ReadonlySet<string> | ((model: string) => boolean);
+  /** Bounds of each frontend bucket set (profile defaults, options, environment). */
+  frontendBuckets: Readonly<Record<FrontendBucketSet, readonly number[]>>;
+  /** Stream deadlines in ms; undefined: none. */
+  frontendTimeouts: { firstTokenMs?: number; interTokenMs?: number };
   series: Required<DynamoSeriesOptions>;
 }

@@ -15,15 +15,6 @@ export const STATUS_PAGE_ASSETS_PATH = '/status/assets/';
 /** What the status page charted over the last minutes, for a page opened now (JSON). */
 export const STATUS_PAGE_HISTORY_PATH = '/status/history';
 
-/** Default name prefix of the LLM frontend family, as in Dynamo's guide. */
-export const DEFAULT_FRONTEND_PREFIX = 'nv_llm_http_service';
-
-/** Default frontend prefix per naming profile: the guide's, and today's Dynamo's. */
-export const DEFAULT_FRONTEND_PREFIXES = Object.freeze({
-  classic: DEFAULT_FRONTEND_PREFIX,
-  component: 'dynamo_frontend',
-} as const);
-
 /** Distinct frontend `model` values kept before `__overflow__` (~80 exposition lines each). */
 export const DEFAULT_FRONTEND_MAX_MODELS = 100;
 

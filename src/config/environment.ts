@@ -1,10 +1,11 @@
 import {
-  COMPONENT_NAMING,
   DEFAULT_MAX_LABEL_VALUE_LENGTH,
   DEFAULT_MAX_SERIES,
   DEFAULT_PREFIX,
+  namingProfile,
 } from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
+import { resolveFrontendBuckets } from './frontend-buckets';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
 import {
   fail,
@@ -18,6 +19,7 @@ import {
   parsePort,
   parsePositiveInteger,
   parsePrefix,
+  parseTimeout,
   parseTraceContext,
 } from './option-parsers';
 import type {
@@ -26,7 +28,6 @@ import type {
 } from './dynamo-metrics-options.interface';
 import {
   DEFAULT_FRONTEND_MAX_MODELS,
-  DEFAULT_FRONTEND_PREFIXES,
   DEFAULT_MAX_CALL_LABEL_SETS,
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
@@ -111,20 +112,22 @@ export function resolveConfig(
     fail(CONFIG_MESSAGES.metricsPathTakenByStatusPage(metricsPath, ENV.statusPage));
   }
   const naming = pick(ENV.naming, options.naming, parseNaming) ?? 'classic';
-  const component = naming === 'component';
+  const profile = namingProfile(naming);
+  const frontend = options.frontend ?? {};
   const frontendPrefix =
-    pick(ENV.prefix, options.frontend?.prefix, parsePrefix) ?? DEFAULT_FRONTEND_PREFIXES[naming];
+    pick(ENV.prefix, frontend.prefix, parsePrefix) ?? profile.frontend.defaultPrefix;
   // The hierarchy prefix has no variable: DYN_METRICS_PREFIX names the frontend family.
   const prefix =
     options.prefix === undefined ? DEFAULT_PREFIX : parsePrefix('option prefix', options.prefix);
-  const hierarchyPrefix = component ? COMPONENT_NAMING.fixedPrefix! : prefix;
+  const hierarchyPrefix = profile.hierarchyPrefix(() => prefix);
   if (hierarchyPrefix === frontendPrefix) {
-    const source = component ? `option naming="component" prefix` : 'option prefix';
+    const source =
+      hierarchyPrefix === prefix ? 'option prefix' : `option naming="${naming}" prefix`;
     fail(
       CONFIG_MESSAGES.prefixCollidesWithFrontend(
         source,
         hierarchyPrefix,
-        read(env, ENV.prefix) !== undefined || options.frontend?.prefix !== undefined
+        read(env, ENV.prefix) !== undefined || frontend.prefix !== undefined
           ? sourceOf(env, ENV.prefix)
           : `the ${naming} default`,
       ),
@@ -140,7 +143,7 @@ export function resolveConfig(
     naming,
     prefix,
     labels: parseLabels(options.labels),
-    worker: resolveWorkerExtras(options.worker, component),
+    worker: resolveWorkerExtras(options.worker, profile.workerExtras),
     defaultComponent: options.defaultComponent,
     includeGlobalRegistry: options.includeGlobalRegistry ?? true,
     defaultMetrics: options.defaultMetrics ?? false,
@@ -158,9 +161,20 @@ export function resolveConfig(
     },
     frontendPrefix,
     frontendMaxModels:
-      pick(ENV.frontendMaxModels, options.frontend?.maxModels, parsePositiveInteger) ??
+      pick(ENV.frontendMaxModels, frontend.maxModels, parsePositiveInteger) ??
       DEFAULT_FRONTEND_MAX_MODELS,
-    frontendModels: parseModels(options.frontend?.models),
+    frontendModels: parseModels(frontend.models),
+    frontendBuckets: resolveFrontendBuckets(profile.frontend, frontend.buckets, env),
+    frontendTimeouts: {
+      firstTokenMs: parseTimeout(
+        'option frontend.firstTokenTimeoutMs',
+        frontend.firstTokenTimeoutMs,
+      ),
+      interTokenMs: parseTimeout(
+        'option frontend.interTokenTimeoutMs',
+        frontend.interTokenTimeoutMs,
+      ),
+    },
     series: {
       maxSeries: pick(ENV.maxSeries, series.maxSeries, parsePositiveInteger) ?? DEFAULT_MAX_SERIES,
       maxSeriesPerMetric:

@@ -28,14 +28,14 @@ export function parseLabels(value: unknown): Record<string, string> {
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, String(v)]));
 }
 
-/** The two worker metrics Dynamo added after its guide: on by default under `component`. */
+/** The two worker metrics Dynamo added after its guide: on by default where the profile says. */
 export function resolveWorkerExtras(
   worker: DynamoMetricsModuleOptions['worker'] = {},
-  component: boolean,
+  onByDefault: boolean,
 ): DynamoMetricsConfig['worker'] {
   const flag = (name: 'cancellation' | 'timeToFirstResponse'): boolean => {
     const value = worker[name];
-    if (value === undefined) return component;
+    if (value === undefined) return onByDefault;
     if (typeof value === 'boolean') return value;
     return fail(CONFIG_MESSAGES.invalidBoolean(`option worker.${name}`, value));
   };

@@ -125,3 +125,10 @@ export function parseLogLevel(source: string, value: unknown): 'info' | 'debug' 
   }
   return fail(CONFIG_MESSAGES.invalidLogLevel(source, value, LOG_LEVELS));
 }
+
+/** A deadline in ms (> 0, finite), or undefined for none. */
+export function parseTimeout(source: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number' && Number.isFinite(value) && value > 0) return value;
+  return fail(CONFIG_MESSAGES.invalidTimeout(source, value));
+}

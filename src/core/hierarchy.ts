@@ -127,7 +127,7 @@ export class DistributedRuntime extends MetricsLevel {
   constructor(options: DistributedRuntimeOptions = {}) {
     const naming = namingProfile(options.naming);
     // The component profile's prefix is fixed: Dynamo's tools look for dynamo_component_*.
-    const prefix = naming.fixedPrefix ?? validatePrefix(options.prefix ?? DEFAULT_PREFIX);
+    const prefix = naming.hierarchyPrefix(() => validatePrefix(options.prefix ?? DEFAULT_PREFIX));
     const store = new MetricStore({
       naming,
       processLabels: validateProcessLabels(options.labels, naming.hierarchyLabels),

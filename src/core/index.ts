@@ -66,3 +66,22 @@ export {
   MAX_EXEMPLAR_LABEL_CHARS,
   traceExemplar,
 } from './exemplar';
+export {
+  FRONTEND_ERROR_TYPES,
+  FRONTEND_BUCKET_SETS,
+  FrontendBucketSet,
+  FrontendErrorType,
+  FrontendFamilySpec,
+  FrontendErrorMapping,
+  FrontendNaming,
+  FrontendRole,
+  ModelConfigRole,
+  ModelGaugeRole,
+  ModelHistogramRole,
+} from './frontend-naming';
+export {
+  LogBucketSpec,
+  MAX_LOG_BUCKET_COUNT,
+  generateLogBuckets,
+  isValidLogBucketSpec,
+} from './log-buckets';

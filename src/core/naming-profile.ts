@@ -1,23 +1,29 @@
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
+import type { FrontendNaming } from './frontend-naming';
+import { CLASSIC_FRONTEND, COMPONENT_FRONTEND } from './frontend-profiles';
 
 export const NAMING_PROFILES = ['classic', 'component'] as const;
 export type NamingProfileName = (typeof NAMING_PROFILES)[number];
 
 /**
- * The names one dialect of Dynamo gives the hierarchy: the switch changes names and label keys,
- * never what is measured.
+ * One dialect of Dynamo: every name, label, bucket set, metric set and error-type mapping that
+ * differs between `classic` and `component`. Code asks it; nothing compares profile names.
  */
 export interface NamingProfile {
   readonly name: NamingProfileName;
   /** The labels the hierarchy adds by itself, in level order (namespace, component, endpoint). */
   readonly hierarchyLabels: readonly [string, string, string];
-  /** The name prefix of hierarchy metrics; undefined: the runtime's `prefix` option. */
-  readonly fixedPrefix?: string;
+  /** The name prefix of hierarchy metrics, given the runtime's (validated) `prefix` option. */
+  hierarchyPrefix(prefixOption: () => string): string;
+  /** Whether `cancellation_total` and `time_to_first_response_seconds` are on by default. */
+  readonly workerExtras: boolean;
   /** The worker gauge of calls in progress (before the prefix). */
   readonly concurrentRequests: string;
   /** The runtime uptime gauge (before the prefix). */
   readonly uptime: string;
+  /** The LLM frontend's families, buckets and error types. */
+  readonly frontend: FrontendNaming;
 }
 
 /** The Dynamo guide this package implements: `dynamo_requests_total{namespace,component,endpoint}`. */
@@ -28,8 +34,11 @@ export const CLASSIC_NAMING: NamingProfile = Object.freeze({
     string,
     string,
   ],
+  hierarchyPrefix: (prefixOption: () => string) => prefixOption(),
+  workerExtras: false,
   concurrentRequests: 'concurrent_requests',
   uptime: 'system_uptime_seconds',
+  frontend: CLASSIC_FRONTEND,
 });
 
 /**
@@ -44,9 +53,12 @@ export const COMPONENT_NAMING: NamingProfile = Object.freeze({
     string,
     string,
   ],
-  fixedPrefix: 'dynamo_component',
+  // Always `dynamo_component`: the `prefix` option has no effect.
+  hierarchyPrefix: () => 'dynamo_component',
+  workerExtras: true,
   concurrentRequests: 'inflight_requests',
   uptime: 'uptime_seconds',
+  frontend: COMPONENT_FRONTEND,
 });
 
 /** The profile called `name` (default classic); anything else is a clear error. */

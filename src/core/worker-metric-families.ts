@@ -43,9 +43,9 @@ export class WorkerMetricFamilies {
 
   constructor(level: MetricsLevel, options: WorkerMetricsOptions = {}) {
     this.labelNames = Object.freeze([...(options.labelNames ?? [])]);
-    const component = level.naming.name === 'component';
-    const cancellation = options.cancellation ?? component;
-    const firstResponse = options.timeToFirstResponse ?? component;
+    const extras = level.naming.workerExtras;
+    const cancellation = options.cancellation ?? extras;
+    const firstResponse = options.timeToFirstResponse ?? extras;
     const concurrent = level.naming.concurrentRequests;
     const labels = this.labelNames;
     if (labels.length === 0) {

@@ -1,126 +1,135 @@
 import type {
   ConstLabels,
-  CounterVec,
+  CounterSeries,
+  FrontendBucketSet,
+  FrontendFamilySpec,
+  FrontendNaming,
+  FrontendRole,
   GaugeSeries,
-  GaugeVec,
-  HistogramVec,
+  HistogramSeries,
   MetricsLevel,
+  MetricVec,
 } from '../core';
-import {
-  COMPONENT_FRONTEND_METRICS as C,
-  FRONTEND_ERROR_TYPES,
-  FRONTEND_METRICS as M,
-  RequestType,
-} from './frontend-metrics.constants';
+import type { RequestType } from './frontend-metrics.constants';
 import type { ModelSeries, RequestOutcome } from './frontend-request';
+import { NOOP_SERIES, SeriesLike } from './noop-series';
 
-type Histograms = Record<
-  'duration' | 'inputTokens' | 'outputTokens' | 'timeToFirstToken' | 'interTokenLatency',
-  HistogramVec
->;
-
-interface HistogramSpec {
-  name: string;
-  help: string;
-  labels: readonly string[];
-  buckets: readonly number[];
-}
+type AnySeries = CounterSeries | GaugeSeries | HistogramSeries;
+/** A vec, or a plain metric seen as a vec without labels. */
+type Family = Pick<MetricVec<AnySeries>, 'labels'>;
 
 /**
- * The frontend's metric families in one naming profile. `classic`: the guide's set. `component`:
- * today's Dynamo's, with `error_type` on requests, `dynamo_namespace` on every metric, and
- * active, queued, disconnected, output-token and cached-token metrics.
+ * The frontend's families as the naming profile lists them: those marked lazy are created on
+ * first use, so a family exists only once something was recorded in it. A role the profile
+ * does not list records into a no-op series.
  */
 export class FrontendFamilies {
-  readonly requests: CounterVec;
-  private readonly inflight: GaugeVec;
-  private readonly histograms: Histograms;
-  private readonly component?: {
-    active: GaugeVec;
-    queued: GaugeVec;
-    outputTokensTotal: CounterVec;
-    cachedTokens: HistogramVec;
-    disconnected: GaugeSeries;
-  };
-  /** `component`: (model, endpoint, type) triples whose outcome series exist. */
+  private readonly vecs = new Map<FrontendRole, Family>();
+  private readonly constLabels: ConstLabels;
+  /** (model, endpoint, type) triples whose preset outcome series exist. */
   private readonly outcomesSeen = new Set<string>();
 
-  constructor(level: MetricsLevel, namespace?: string) {
-    const constLabels: ConstLabels =
-      namespace === undefined ? {} : { [C.namespaceLabel]: namespace };
-    const requestLabels =
-      namespace === undefined ? M.requests.labels : [...M.requests.labels, C.errorTypeLabel];
-    this.requests = level.createIntCounterVec(
-      M.requests.name,
-      M.requests.help,
-      requestLabels,
-      constLabels,
-    );
-    const gauge = (d: { name: string; help: string; labels: readonly string[] }) =>
-      level.createIntGaugeVec(d.name, d.help, d.labels, constLabels);
-    const histogram = (d: HistogramSpec) =>
-      level.createHistogramVec(d.name, d.help, d.labels, constLabels, d.buckets);
-    this.inflight = gauge(M.inflight);
-    this.histograms = {
-      duration: histogram(M.duration),
-      inputTokens: histogram(M.inputTokens),
-      outputTokens: histogram(M.outputTokens),
-      timeToFirstToken: histogram(M.timeToFirstToken),
-      interTokenLatency: histogram(M.interTokenLatency),
-    };
-    if (namespace === undefined) return;
-    this.component = {
-      active: gauge(C.active),
-      queued: gauge(C.queued),
-      outputTokensTotal: level.createIntCounterVec(
-        C.outputTokensTotal.name,
-        C.outputTokensTotal.help,
-        C.outputTokensTotal.labels,
-        constLabels,
-      ),
-      cachedTokens: histogram(C.cachedTokens),
-      disconnected: level.createIntGauge(C.disconnected.name, C.disconnected.help, constLabels),
-    };
+  constructor(
+    private readonly level: MetricsLevel,
+    private readonly profile: FrontendNaming,
+    namespace: string,
+    private readonly buckets: Readonly<Record<FrontendBucketSet, readonly number[]>>,
+  ) {
+    this.constLabels = profile.constLabels(namespace);
+    for (const [role, spec] of Object.entries(profile.families)) {
+      if (spec.lazy !== true) this.create(role as FrontendRole, spec);
+    }
+  }
+
+  /** Full name of `requests_total`, under which model overflows are counted. */
+  get requestsName(): string {
+    return (this.family('requests') as MetricVec<AnySeries>).name;
+  }
+
+  /** The series of `role` for `labels`, or a no-op when the profile has no such family. */
+  series(role: FrontendRole, ...labels: string[]): SeriesLike {
+    const vec = this.family(role);
+    // Each family's series has the methods its role calls; the rest are never called on it.
+    return (vec ? vec.labels(...labels) : NOOP_SERIES) as SeriesLike;
   }
 
   /** The series of one model (the label value already budgeted and lower-cased). */
   modelSeries(model: string): ModelSeries {
-    const h = this.histograms;
-    const c = this.component;
     return {
-      inflight: this.inflight.labels(model),
-      duration: h.duration.labels(model),
-      inputTokens: h.inputTokens.labels(model),
-      outputTokens: h.outputTokens.labels(model),
-      timeToFirstToken: h.timeToFirstToken.labels(model),
-      interTokenLatency: h.interTokenLatency.labels(model),
-      active: c?.active.labels(model),
-      queued: c?.queued.labels(model),
-      outputTokensTotal: c?.outputTokensTotal.labels(model),
-      cachedTokens: c?.cachedTokens.labels(model),
+      inflight: this.series('inflight', model),
+      active: this.series('active', model),
+      queued: this.series('queued', model),
+      duration: this.series('duration', model),
+      inputTokens: this.series('inputTokens', model),
+      outputTokens: this.series('outputTokens', model),
+      timeToFirstToken: this.series('timeToFirstToken', model),
+      interTokenLatency: this.series('interTokenLatency', model),
+      cachedTokens: this.series('cachedTokens', model),
+      outputTokensTotal: this.series('outputTokensTotal', model),
     };
   }
 
-  /** How one request's end is counted in `requests_total`. */
+  /**
+   * Counts a request's start (`requests_started_total`) and returns how its end is counted:
+   * `requests_total` with the profile's outcome labels, plus the cancellation, disconnect and
+   * rejection counters where the profile has them.
+   */
   outcome(model: string, endpoint: string, type: RequestType): RequestOutcome {
-    const requests = this.requests;
-    const c = this.component;
-    if (c === undefined) {
-      return (status, _errorType, refused) => {
-        if (!refused) requests.labels(model, endpoint, type, status).inc();
-      };
+    const p = this.profile;
+    const requests = this.family('requests')!;
+    this.series('requestsStarted', model, endpoint, type).inc();
+    if (p.presetOutcomes.length > 0) {
+      const key = JSON.stringify([model, endpoint, type]);
+      if (!this.outcomesSeen.has(key)) {
+        this.outcomesSeen.add(key);
+        // The profile's preset outcomes exported at 0 from the first request on.
+        for (const [status, errorType] of p.presetOutcomes) {
+          requests.labels(model, endpoint, type, ...p.outcomeLabels(status, errorType));
+        }
+      }
     }
-    const key = JSON.stringify([model, endpoint, type]);
-    if (!this.outcomesSeen.has(key)) {
-      this.outcomesSeen.add(key);
-      // Every outcome exported at 0 from the first request on, so per-error-type panels show
-      // a flat line rather than no data.
-      requests.labels(model, endpoint, type, 'success', '');
-      for (const e of FRONTEND_ERROR_TYPES) requests.labels(model, endpoint, type, 'error', e);
-    }
-    return (status, errorType) => {
-      requests.labels(model, endpoint, type, status, errorType ?? '').inc();
-      if (errorType === 'cancelled') c.disconnected.inc();
+    return (status, errorType, refused) => {
+      if (refused && !p.countsRefusals) return;
+      const counter = requests.labels(model, endpoint, type, ...p.outcomeLabels(status, errorType));
+      (counter as CounterSeries).inc();
+      if (errorType === 'cancelled') {
+        this.series('disconnected').inc();
+        this.series('cancellation', model, endpoint, type).inc();
+      } else if (errorType === 'overload') {
+        this.series('rejection', model, endpoint).inc();
+      }
     };
+  }
+
+  /** A family, created now if the profile marks it lazy; undefined when the profile has none. */
+  family(role: FrontendRole): Family | undefined {
+    const vec = this.vecs.get(role);
+    if (vec) return vec;
+    const spec = this.profile.families[role];
+    return spec && this.create(role, spec);
+  }
+
+  private create(role: FrontendRole, spec: FrontendFamilySpec): Family {
+    const { name, help, labels } = spec;
+    const [level, constLabels] = [this.level, this.constLabels];
+    let family: Family;
+    if (labels.length === 0) {
+      // No variable labels: a plain metric (a vec needs at least one label name).
+      const plain =
+        spec.type === 'intGauge'
+          ? level.createIntGauge(name, help, constLabels)
+          : level.createIntCounter(name, help, constLabels);
+      family = { labels: () => plain };
+    } else if (spec.type === 'histogram') {
+      const b = spec.buckets!;
+      const bounds = typeof b === 'string' ? this.buckets[b] : b;
+      family = level.createHistogramVec(name, help, labels, constLabels, bounds);
+    } else if (spec.type === 'intGauge') {
+      family = level.createIntGaugeVec(name, help, labels, constLabels);
+    } else {
+      family = level.createIntCounterVec(name, help, labels, constLabels);
+    }
+    this.vecs.set(role, family);
+    return family;
   }
 }

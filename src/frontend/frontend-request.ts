@@ -1,19 +1,22 @@
-import type { ExemplarText, GaugeSeries, HistogramSeries, CounterSeries } from '../core';
-import type { FrontendErrorType, RequestStatus, RequestType } from './frontend-metrics.constants';
+import type { ExemplarText, FrontendErrorType } from '../core';
+import type { RequestStatus, RequestType } from './frontend-metrics.constants';
+import type { SeriesLike } from './noop-series';
 
-/** The series of one model, resolved once per model rather than per request. */
+/**
+ * The series of one model, resolved once per model rather than per request; those the naming
+ * profile does not have are no-ops.
+ */
 export interface ModelSeries {
-  inflight: GaugeSeries;
-  duration: HistogramSeries;
-  inputTokens: HistogramSeries;
-  outputTokens: HistogramSeries;
-  timeToFirstToken: HistogramSeries;
-  interTokenLatency: HistogramSeries;
-  /** The `component` profile's additions; absent under `classic`. */
-  active?: GaugeSeries;
-  queued?: GaugeSeries;
-  outputTokensTotal?: CounterSeries;
-  cachedTokens?: HistogramSeries;
+  inflight: SeriesLike;
+  active: SeriesLike;
+  queued: SeriesLike;
+  duration: SeriesLike;
+  inputTokens: SeriesLike;
+  outputTokens: SeriesLike;
+  timeToFirstToken: SeriesLike;
+  interTokenLatency: SeriesLike;
+  cachedTokens: SeriesLike;
+  outputTokensTotal: SeriesLike;
 }
 
 /**
@@ -43,7 +46,8 @@ export class FrontendRequest {
   private streamedTokens = 0;
   private usageSeen?: TokenUsage;
   private done = false;
-  private queued: boolean;
+  /** Counted in `queued_requests` until the first token (or the end). */
+  private queued = true;
 
   constructor(
     private readonly series: ModelSeries,
@@ -55,9 +59,13 @@ export class FrontendRequest {
     private readonly exemplar?: ExemplarText,
   ) {
     series.inflight.inc();
-    series.active?.inc();
-    series.queued?.inc();
-    this.queued = series.queued !== undefined;
+    series.active.inc();
+    series.queued.inc();
+  }
+
+  /** When the request started (`performance.now()`). */
+  get startedAt(): number {
+    return this.started;
   }
 
   /** A chunk carrying `count` tokens arrived: TTFT on the first, ITL (per token) after that. */
@@ -74,7 +82,7 @@ export class FrontendRequest {
     }
     this.lastTokenAt = now;
     this.streamedTokens += count;
-    this.series.outputTokensTotal?.inc(count);
+    this.series.outputTokensTotal.inc(count);
   }
 
   /** Token counts reported by the response (`usage`); they win over counted chunks. */
@@ -99,12 +107,12 @@ export class FrontendRequest {
     if (typeof output === 'number' && output >= 0) {
       s.outputTokens.observe(output);
       // Streamed tokens were counted as they came; the rest (a unary response's) now.
-      if (s.outputTokensTotal && output > this.streamedTokens) {
+      if (output > this.streamedTokens) {
         s.outputTokensTotal.inc(output - this.streamedTokens);
       }
     }
     const cached = usage?.prompt_tokens_details?.cached_tokens;
-    if (s.cachedTokens && typeof cached === 'number' && cached >= 0) s.cachedTokens.observe(cached);
+    if (typeof cached === 'number' && cached >= 0) s.cachedTokens.observe(cached);
   }
 
   /**
@@ -121,13 +129,13 @@ export class FrontendRequest {
   private unqueue(): void {
     if (this.queued) {
       this.queued = false;
-      this.series.queued!.dec();
+      this.series.queued.dec();
     }
   }
 
   private release(): void {
     this.series.inflight.dec();
-    this.series.active?.dec();
+    this.series.active.dec();
     this.unqueue();
   }
 }

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
+import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { endpointFromMethod } from '../instrumentation/handler-naming';
 import type {
   InstrumentedTarget,
@@ -26,6 +28,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
     private readonly metadata: LlmFrontendMetadataAccessor,
     private readonly frontend: FrontendMetrics,
     private readonly traces: TraceContextService,
+    @Inject(DYNAMO_METRICS_CONFIG) private readonly config: DynamoMetricsConfig,
   ) {}
 
   optionsOf(method: object): LlmFrontendEndpointOptions | undefined {
@@ -45,6 +48,7 @@ export class LlmFrontendInstrumentation implements MethodInstrumentation<
         options,
         state.carrier,
         this.traces.enabled ? this.traces : undefined,
+        this.config.frontendTimeouts,
       ),
       description: `@LlmFrontendEndpoint ${className}.${methodName} -> endpoint="${endpoint}"`,
     };

@@ -14,13 +14,13 @@ import {
 } from '../instrumentation/node-http-access';
 import { watchAsyncIterable } from '../instrumentation/result-watchers';
 import { TraceContextService } from '../instrumentation/trace-context.service';
-import { frontendErrorType } from './frontend-error-type';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { FrontendRequest } from './frontend-request';
 import type { LlmFrontendEndpointOptions, LlmRequestBody } from './llm-frontend-options.interface';
 import { markStarted } from './frontend-refusals';
 import { encodeSse, observableValues } from './sse-encoding';
 import { Chunk, defaultTokenCount } from './token-count';
+import { TokenDeadlines, withTokenDeadlines } from './token-deadlines';
 
 /** The OpenAI request body among the arguments: the first object with a request's own fields. */
 const findBody = (args: unknown[]): LlmRequestBody | undefined =>
@@ -49,6 +49,8 @@ export class LlmFrontendRecorder implements MethodRecorder {
     private readonly carrier: HandlerCarrier,
     /** Set when exemplars are on. */
     private readonly traces?: TraceContextService,
+    /** Stream deadlines (`frontend.firstTokenTimeoutMs`, `interTokenTimeoutMs`); none by default. */
+    private readonly deadlines: TokenDeadlines = {},
   ) {
     this.tokenCount = options.tokenCount ?? defaultTokenCount;
   }
@@ -78,8 +80,8 @@ export class LlmFrontendRecorder implements MethodRecorder {
       onResult: (value) => this.onResult(value, request, response, raw !== undefined),
       onError: (err) =>
         isRefusal(err)
-          ? request.discard(frontendErrorType(err))
-          : request.end('error', frontendErrorType(err)),
+          ? request.discard(this.frontend.errorType(err))
+          : request.end('error', this.frontend.errorType(err)),
     };
     if (this.traces === undefined) return callHandler(self, original, args, outcome);
     // Decorated providers the handler calls (the backend) inherit its trace.
@@ -92,12 +94,12 @@ export class LlmFrontendRecorder implements MethodRecorder {
     response: HeaderCarrier | undefined,
     endsWithResponse: boolean,
   ): unknown {
-    const iterable = isObservable(value)
+    const source = isObservable(value)
       ? observableValues(value as Observable<unknown>)
       : value !== null && typeof value === 'object' && Symbol.asyncIterator in value
         ? (value as AsyncIterable<unknown>)
         : undefined;
-    if (!iterable) {
+    if (!source) {
       request.usage((value as Chunk | null)?.usage);
       // Over HTTP the request ends with the response ('close'); elsewhere it ends here.
       if (!endsWithResponse) request.end('success');
@@ -107,13 +109,20 @@ export class LlmFrontendRecorder implements MethodRecorder {
       setHeader(response, 'Content-Type', 'text/event-stream; charset=utf-8');
       setHeader(response, 'Cache-Control', 'no-cache');
     }
+    const { firstTokenMs, interTokenMs } = this.deadlines;
+    const iterable =
+      firstTokenMs === undefined && interTokenMs === undefined
+        ? source
+        : withTokenDeadlines(source, this.tokenCount, this.deadlines, request.startedAt);
+    let sent = false;
     const watched = watchAsyncIterable(iterable, {
       next: (chunk) => {
+        sent = true;
         request.tokens(this.tokenCount(chunk));
         request.usage((chunk as Chunk | null)?.usage);
       },
       complete: () => request.end('success'),
-      error: (err) => request.end('error', frontendErrorType(err)),
+      error: (err) => request.end('error', this.frontend.errorType(err, sent)),
       // The consumer stopped early: the client went away.
       cancel: () => request.end('error', 'cancelled'),
     });

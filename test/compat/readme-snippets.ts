@@ -21,7 +21,7 @@ import 'reflect-metadata';
 import cluster from 'node:cluster';
 import {
   Body, CanActivate, Controller, ExecutionContext, HttpCode, Injectable, MessageEvent, Module,
-  PipeTransform, Post, Sse,
+  OnApplicationBootstrap, PipeTransform, Post, Sse,
 } from '@nestjs/common';
 import { InjectMetric, makeCounterProvider, PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { Counter, Histogram } from 'prom-client';
@@ -57,12 +57,15 @@ declare class Model {
   stream(data: GenerateRequest): Observable<Token>;
   tokens(prompt: string): AsyncIterable<string>;
 }
+interface Worker { generate(ids: number[]): Promise<string> }
+declare class Tokenizer { encode(messages: unknown[]): Promise<number[]>; }
+declare class Router { pick(ids: number[]): Worker; }
 declare const backend: Component;
 declare const generate: Endpoint;
 void [Body, Controller, HttpCode, Injectable, Module, Post, Sse, InjectMetric,
   makeCounterProvider, PrometheusModule, Counter, Histogram, interval, map, cluster,
   DynamoEndpoint, DynamoMetricsModule, FrontendMetrics, LlmFrontendEndpoint];
-export type { CanActivate, ExecutionContext, MessageEvent, DynamoMetricsModuleOptions, DynamoMetricsOptionsFactory };
+export type { CanActivate, ExecutionContext, OnApplicationBootstrap, MessageEvent, DynamoMetricsModuleOptions, DynamoMetricsOptionsFactory };
 `;
 
 /** Every ```ts block of the README, with the line it starts on (indentation removed). */

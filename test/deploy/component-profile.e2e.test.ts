@@ -1,11 +1,10 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBinary } from '../support/binaries';
-import { childEnv, killOnExit } from '../support/child-process';
 import { postJson } from '../support/http-client';
+import { DYNAMO_REFERENCE as REFERENCE } from '../support/dynamo-exposition';
 import { poll } from '../support/poll';
 import {
   fastScrapeConfig,
@@ -15,7 +14,7 @@ import {
 } from '../support/prometheus-server';
 import {
   REPO_ROOT,
-  SAMPLE_LOAD,
+  runSampleLoad,
   SampleProcess,
   startSample,
   sumOf,
@@ -48,14 +47,6 @@ const { dashboardQueries } = require(join(DEPLOY, 'dashboard-queries.js')) as {
 const { convertDashboard } = require(join(DEPLOY, 'convert-dashboard.js')) as {
   convertDashboard(d: unknown, to: 'classic' | 'component'): unknown;
 };
-
-interface Reference {
-  dashboard: Array<{ row: string; panel: string; expr: string }>;
-  planner: Array<{ name: string; expr: string; sum?: boolean }>;
-}
-const REFERENCE = JSON.parse(
-  readFileSync(join(REPO_ROOT, 'test', 'deploy', 'dynamo-reference-queries.json'), 'utf8'),
-) as Reference;
 
 const substitute = (expr: string, vars: Record<string, string>) =>
   expr.replace(/\$(\w+)/g, (m, name: string) => {
@@ -133,21 +124,7 @@ describe('component profile: Dynamo dashboard and planner queries against a real
     const scrapes = async () => (await p.scalar(`count_over_time(up{job="${job}"}[1m])`)) ?? 0;
     const before = await scrapes();
 
-    const load = await new Promise<{ code: number | null; output: string }>((resolve) => {
-      const child = spawn(process.execPath, [SAMPLE_LOAD], {
-        env: childEnv({
-          SAMPLE_URL: `http://127.0.0.1:${app!.appPort}`,
-          LOAD_REQUESTS: '150',
-          LOAD_CONCURRENCY: '4',
-        }),
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      killOnExit(child);
-      let output = '';
-      child.stdout.setEncoding('utf8').on('data', (c: string) => (output += c));
-      child.stderr.setEncoding('utf8').on('data', (c: string) => (output += c));
-      child.on('close', (code) => resolve({ code, output }));
-    });
+    const load = await runSampleLoad(app!.appPort, { LOAD_REQUESTS: '150', LOAD_CONCURRENCY: '4' });
     assert.equal(load.code, 0, load.output);
     // Outcomes the load does not produce: a model not served, and a request the sample refuses.
     const unknown = await postJson(app.appPort, '/v1/completions', { model: 'nope', prompt: 'x' });

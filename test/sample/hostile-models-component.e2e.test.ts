@@ -19,6 +19,11 @@ const RANDOM = 5_000;
 const HUGE = 5;
 const FRONTEND = 'dynamo_frontend_requests_total';
 const WORKER = 'dynamo_component_requests_total';
+/**
+ * The sample publishes its model's configuration (`demo`) at start-up, which takes one of the
+ * 100 places of the model budget: 99 remain for client models.
+ */
+const ADMITTED = 99;
 /** Admitted by the budget? No: each is recorded as __overflow__ and counted. */
 const ODD: unknown[] = ['__OVERFLOW__', '__overflow__', '   ', '', undefined, 42, null];
 
@@ -62,23 +67,35 @@ describe('component profile: 5,000 random models, 90 KB names and odd models', (
     const promtool = requireBinary(t, 'promtool');
     if (!promtool) return;
     const check = promtoolCheckMetrics(promtool, text);
-    assert.equal(check.status, 0, check.output);
+    // Dynamo's own name trips one lint rule; it is kept, for compatibility (exit 3: lint only).
+    const findings = check.output.split('\n').filter((l) => l.trim() !== '');
+    const dynamoName =
+      /^dynamo_frontend_tokenizer_latency_ms metric names should not contain abbreviated units$/;
+    assert.deepEqual(
+      findings.filter((l) => !dynamoName.test(l)),
+      [],
+      check.output,
+    );
+    assert.ok([0, 3].includes(check.status), check.output);
   });
 
-  it('the frontend counts every request: 100 models, the rest __overflow__', () => {
+  it("the frontend counts every request: the budget's models, the rest __overflow__", () => {
     const s = new Scrape(text);
     const sent = RANDOM + HUGE + ODD.length;
     assert.equal(sumOf(s, FRONTEND), sent);
     const models = new Set(s.matching(FRONTEND).map((x) => x.labels.model));
-    assert.equal(models.size, 101);
+    assert.equal(models.size, ADMITTED + 1);
     assert.ok(models.has('__overflow__'));
     // Lower-cased: the client's "M0-..." is "m0-...".
     assert.ok([...models].every((m) => m === m!.toLowerCase()));
-    assert.equal(sumOf(s, FRONTEND, { model: '__overflow__' }), sent - 100);
-    assert.equal(s.get('dynamo_component_series_overflow_total', { metric: FRONTEND }), sent - 100);
+    assert.equal(sumOf(s, FRONTEND, { model: '__overflow__' }), sent - ADMITTED);
+    assert.equal(
+      s.get('dynamo_component_series_overflow_total', { metric: FRONTEND }),
+      sent - ADMITTED,
+    );
   });
 
-  it('worker metrics carry the same 100 models, the rest __overflow__, totals exact', () => {
+  it('worker metrics carry the same models, the rest __overflow__, totals exact', () => {
     const s = new Scrape(text);
     const served = statuses.get(200)!;
     const at = { dynamo_endpoint: 'generate' };
@@ -91,7 +108,10 @@ describe('component profile: 5,000 random models, 90 KB names and odd models', (
         .map((x) => x.labels.model),
     );
     assert.deepEqual([...workerModels].sort(), [...frontendModels].sort());
-    assert.equal(sumOf(s, WORKER, { ...at, model: '__overflow__' }), served - 100);
-    assert.equal(s.get('dynamo_component_series_overflow_total', { metric: WORKER }), served - 100);
+    assert.equal(sumOf(s, WORKER, { ...at, model: '__overflow__' }), served - ADMITTED);
+    assert.equal(
+      s.get('dynamo_component_series_overflow_total', { metric: WORKER }),
+      served - ADMITTED,
+    );
   });
 });

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { childEnv, watchChild } from './child-process';
+import { childEnv, killOnExit, watchChild } from './child-process';
 import { Scrape } from './exposition-parser';
 import { getPath } from './http-client';
 import { freePort } from './net';
@@ -136,4 +136,22 @@ export function listSeries(scrape: Scrape, name: string): string {
     .filter((s) => s.name === name)
     .map((s) => `${JSON.stringify(s.labels)} ${s.value}`)
     .join('\n');
+}
+
+/** Runs `npm run sample:load` (the compiled load.ts) against a sample; its exit code and output. */
+export function runSampleLoad(
+  appPort: number,
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SAMPLE_LOAD], {
+      env: childEnv({ SAMPLE_URL: `http://127.0.0.1:${appPort}`, ...env }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    killOnExit(child);
+    let output = '';
+    child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
+    child.on('close', (code) => resolve({ code, output }));
+  });
 }
