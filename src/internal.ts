@@ -6,7 +6,10 @@ export * from './index';
 export * from './core';
 export { CONFIG_MESSAGES, LOG_MESSAGES, SYSTEM_SERVER } from './config/config.messages';
 export { resolveConfig, ENV } from './config/environment';
-export { DEFAULT_FRONTEND_PREFIX } from './config/dynamo-metrics.constants';
+export {
+  DEFAULT_FRONTEND_PREFIX,
+  DEFAULT_SYSTEM_CONNECTIONS,
+} from './config/dynamo-metrics.constants';
 export { DYNAMO_METRICS_MODULE_OPTIONS } from './config/dynamo-metrics.module-definition';
 export { ClusterWorkerService } from './exposure/cluster-worker.service';
 export { replyExposition, writeExposition } from './exposure/exposition-response';

@@ -3,9 +3,11 @@ import {
   DEFAULT_MAX_LABEL_VALUE_LENGTH,
   DEFAULT_MAX_SERIES,
   DEFAULT_PREFIX,
+  namingProfile,
 } from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
+import { isStatusPagePath, resolveSystemServer, SYSTEM_VARIABLES } from './system-options';
 import {
   fail,
   parseBoolean,
@@ -29,8 +31,6 @@ import {
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
-  STATUS_PAGE_ASSETS_PATH,
-  STATUS_PAGE_PATH,
 } from './dynamo-metrics.constants';
 
 /** The environment variables this package reads; each wins over the matching module option. */
@@ -41,6 +41,7 @@ export const ENV = {
   startingHealthStatus: 'DYN_SYSTEM_STARTING_HEALTH_STATUS',
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
   statusPage: 'DYN_SYSTEM_STATUS_PAGE',
+  ...SYSTEM_VARIABLES,
   /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
@@ -62,6 +63,9 @@ const OPTION_OF: Record<string, string> = {
   [ENV.host]: 'system.host',
   [ENV.startingHealthStatus]: 'system.startingHealthStatus',
   [ENV.useEndpointHealthStatus]: 'system.useEndpointHealthStatus',
+  [ENV.healthPath]: 'system.healthPath',
+  [ENV.livePath]: 'system.livePath',
+  [ENV.webConfigFile]: 'system.webConfigFile',
   [ENV.maxSeries]: 'series.maxSeries',
   [ENV.maxSeriesPerMetric]: 'series.maxSeriesPerMetric',
   [ENV.maxLabelValueLength]: 'series.maxLabelValueLength',
@@ -129,6 +133,18 @@ export function resolveConfig(
   if (port !== undefined && port !== 0 && read(env, 'PORT') === String(port)) {
     fail(CONFIG_MESSAGES.systemPortIsAppPort(sourceOf(env, ENV.port), port));
   }
+  // Today's Dynamo starts its system server on DYN_SYSTEM_PORT alone; the guide also wants
+  // DYN_SYSTEM_ENABLED=true. Set either way, DYN_SYSTEM_ENABLED decides.
+  const enabled =
+    pick(ENV.enabled, system.enabled, parseBoolean) ??
+    (namingProfile(naming).systemPortAloneEnables && port !== undefined);
+  const server = resolveSystemServer(
+    system,
+    pick,
+    { enabled, port, metricsPath, statusPage },
+    (variable) => sourceOf(env, variable),
+    ENV.port,
+  );
   const series = options.series ?? {};
   return {
     namespace,
@@ -140,7 +156,7 @@ export function resolveConfig(
     includeGlobalRegistry: options.includeGlobalRegistry ?? true,
     defaultMetrics: options.defaultMetrics ?? false,
     system: {
-      enabled: pick(ENV.enabled, system.enabled, parseBoolean) ?? false,
+      enabled,
       port,
       host: pick(ENV.host, system.host, parseHost) ?? DEFAULT_SYSTEM_HOST,
       startingHealthStatus:
@@ -150,6 +166,7 @@ export function resolveConfig(
         pick(ENV.useEndpointHealthStatus, system.useEndpointHealthStatus, parseEndpointList) ?? [],
       metricsPath,
       statusPage,
+      ...server,
     },
     frontendPrefix,
     frontendMaxModels:
@@ -172,7 +189,3 @@ export function resolveConfig(
 /** How an error names a setting: the variable when it is set, else the module option. */
 const sourceOf = (env: Env, name: string): string =>
   read(env, name) !== undefined ? name : `option ${OPTION_OF[name]}`;
-
-/** The paths the status page answers on, which the metrics route must leave free. */
-const isStatusPagePath = (path: string): boolean =>
-  path === '/' || path === STATUS_PAGE_PATH || path.startsWith(STATUS_PAGE_ASSETS_PATH);

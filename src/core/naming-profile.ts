@@ -18,6 +18,10 @@ export interface NamingProfile {
   readonly concurrentRequests: string;
   /** The runtime uptime gauge (before the prefix). */
   readonly uptime: string;
+  /** `DYN_SYSTEM_PORT` alone starts the system server (the guide also wants DYN_SYSTEM_ENABLED). */
+  readonly systemPortAloneEnables: boolean;
+  /** `/live` answers as `/health` does (503 while not ready); else 200 while the process serves. */
+  readonly liveFollowsReadiness: boolean;
 }
 
 /** The Dynamo guide this package implements: `dynamo_requests_total{namespace,component,endpoint}`. */
@@ -30,6 +34,8 @@ export const CLASSIC_NAMING: NamingProfile = Object.freeze({
   ],
   concurrentRequests: 'concurrent_requests',
   uptime: 'system_uptime_seconds',
+  systemPortAloneEnables: false,
+  liveFollowsReadiness: false,
 });
 
 /**
@@ -47,6 +53,8 @@ export const COMPONENT_NAMING: NamingProfile = Object.freeze({
   fixedPrefix: 'dynamo_component',
   concurrentRequests: 'inflight_requests',
   uptime: 'uptime_seconds',
+  systemPortAloneEnables: true,
+  liveFollowsReadiness: true,
 });
 
 /** The profile called `name` (default classic); anything else is a clear error. */

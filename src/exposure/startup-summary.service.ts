@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DistributedRuntime } from '../core';
+import { DistributedRuntime, namingProfile } from '../core';
 import { LOG_MESSAGES } from '../config/config.messages';
 import { DYNAMO_METRICS_CONFIG, LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import { ENV } from '../config/environment';
 import { InstrumentationExplorer } from '../instrumentation/instrumentation.explorer';
 import { servesMetricsInApp } from './dynamo-metrics-route';
 import { SystemServer } from './system-server.service';
@@ -24,17 +25,29 @@ export class StartupSummary implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const path = this.config.system.metricsPath;
+    const { metricsPath: path, healthPath, livePath, statusPage, port } = this.config.system;
     const url = this.systemServer.url;
     const exposure = servesMetricsInApp(this.config)
       ? ({ mode: 'in-app', path } as const)
       : url !== undefined
-        ? ({ mode: 'system', url, path } as const)
-        : ({ mode: 'off' } as const);
+        ? ({
+            mode: 'system',
+            url,
+            paths: [path, healthPath, livePath, ...(statusPage ? ['/ (status page)'] : [])],
+          } as const)
+        : ({ mode: 'off', ignoredPort: this.ignoredPort(port) } as const);
     const handlers = this.explorer
       .decorators()
       .map((d) => [d, this.explorer.handlerCount(d)] as const);
     const metrics = this.runtime.metricFamilies().length;
     this.logger.log(LOG_MESSAGES.startupSummary(exposure, handlers, metrics));
+  }
+
+  /** Why a system port that is set starts no server; undefined when none is set. */
+  private ignoredPort(port: number | undefined): string | undefined {
+    if (port === undefined) return undefined;
+    // Where the port alone would start the server, exposure must have been turned off.
+    const explicitlyOff = namingProfile(this.config.naming).systemPortAloneEnables;
+    return LOG_MESSAGES.systemPortIgnored(ENV.port, port, ENV.enabled, explicitlyOff);
   }
 }

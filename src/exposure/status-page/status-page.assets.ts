@@ -3,7 +3,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DynamoMetricsError } from '../../core';
 import { CONFIG_MESSAGES } from '../../config/config.messages';
-import { HEALTH_PATH } from '../../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../../config/dynamo-metrics-options.interface';
 
 /**
@@ -50,7 +49,7 @@ export function loadStatusPageFiles(
   const prefix = config.prefix;
   const values: Record<string, string> = {
     metricsPath: config.system.metricsPath,
-    healthPath: HEALTH_PATH,
+    healthPath: config.system.healthPath,
     workerStem: prefix === '' ? '' : `${prefix}_`,
     frontendStem: `${config.frontendPrefix}_`,
   };
