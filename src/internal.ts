@@ -14,3 +14,7 @@ export { DYNAMO_METRICS_MODULE_OPTIONS } from './config/dynamo-metrics.module-de
 export { ClusterWorkerService } from './exposure/cluster-worker.service';
 export { replyExposition, writeExposition } from './exposure/exposition-response';
 export { FRONTEND_METRICS } from './frontend/frontend-metrics.constants';
+export { BasicAuth, parseBasic } from './exposure/web-config/basic-auth';
+export { loadServerSecurity } from './exposure/web-config/server-security';
+export { loadWebConfig, resolvePeer } from './exposure/web-config/web-config';
+export { acceptsGzip, gzipParts } from './exposure/gzip-encoding';

@@ -59,7 +59,8 @@ export class BasicAuth {
     await worker?.terminate();
   }
 
-  private compare(password: string, hash: string): Promise<boolean> {
+  /** One bcrypt check in the worker, queued behind the others. */
+  protected compare(password: string, hash: string): Promise<boolean> {
     const worker = (this.worker ??= this.startWorker());
     const id = this.nextId++;
     return new Promise<boolean>((resolve) => {
