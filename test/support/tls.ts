@@ -21,27 +21,33 @@ function missing(t: TestContext, what: string, pkg: string): undefined {
   return undefined;
 }
 
+/** Whether openssl and python3-bcrypt are both here (for hooks, which cannot skip). */
+export const toolsAvailable = (): boolean =>
+  spawnSync('openssl', ['version']).status === 0 &&
+  spawnSync('/usr/bin/python3', ['-c', 'import bcrypt']).status === 0;
+
 /** Whether openssl runs here; when not, the test is skipped (failed under CI=true). */
 export function requireOpenssl(t: TestContext): boolean {
   const found = spawnSync('openssl', ['version'], { encoding: 'utf8' });
   return found.status === 0 || (missing(t, 'openssl', 'openssl') ?? false);
 }
 
-/** `hash(password, cost)` from python3-bcrypt; `undefined` when it is missing. */
-export function requireBcrypt(
-  t: TestContext,
-): ((password: string, cost?: number) => string) | undefined {
+/** Whether python3-bcrypt is here; when not, the test is skipped (failed under CI=true). */
+export function requireBcrypt(t: TestContext): boolean {
   const probe = spawnSync('/usr/bin/python3', ['-c', 'import bcrypt'], { encoding: 'utf8' });
-  if (probe.status !== 0) return missing(t, 'python3-bcrypt', 'python3-bcrypt');
-  const script =
-    'import bcrypt, sys; print(bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(rounds=int(sys.argv[2]))).decode())';
-  return (password, cost = 4) => {
-    const run = spawnSync('/usr/bin/python3', ['-c', script, password, String(cost)], {
-      encoding: 'utf8',
-    });
-    if (run.status !== 0) throw new Error(`python3 bcrypt: ${run.stderr}`);
-    return run.stdout.trim();
-  };
+  return probe.status === 0 || (missing(t, 'python3-bcrypt', 'python3-bcrypt') ?? false);
+}
+
+const BCRYPT_SCRIPT =
+  'import bcrypt, sys; print(bcrypt.hashpw(sys.argv[1].encode(), bcrypt.gensalt(rounds=int(sys.argv[2]))).decode())';
+
+/** A bcrypt hash of `password` made by python3-bcrypt (`$2b$`), independent of bcryptjs. */
+export function bcryptHash(password: string, cost = 4): string {
+  const run = spawnSync('/usr/bin/python3', ['-c', BCRYPT_SCRIPT, password, String(cost)], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`python3 bcrypt: ${run.stderr}`);
+  return run.stdout.trim();
 }
 
 export interface Issued {
@@ -124,6 +130,8 @@ export interface HttpsOptions {
   auth?: string;
   headers?: Record<string, string>;
   method?: string;
+  /** The newest TLS version the client offers. */
+  maxVersion?: 'TLSv1.2' | 'TLSv1.3';
 }
 
 /** One HTTPS request to 127.0.0.1 on a fresh connection; an Error when the connection fails. */
@@ -142,6 +150,7 @@ export function https(
         agent: false,
         ca: options.ca,
         ...(options.client ? { cert: options.client.cert, key: options.client.key } : {}),
+        ...(options.maxVersion ? { maxVersion: options.maxVersion } : {}),
         headers: {
           ...(options.auth
             ? { authorization: `Basic ${Buffer.from(options.auth).toString('base64')}` }
