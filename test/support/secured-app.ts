@@ -1,9 +1,12 @@
-import { Controller, Get, INestApplication, Module } from '@nestjs/common';
-import { DynamoEndpoint, DynamoMetricsModule, DynamoSystemOptions, SystemServer } from '../../src';
+import { INestApplication, Module } from '@nestjs/common';
+import { DynamoMetricsModule, DynamoSystemOptions, SystemServer } from '../../src';
 import { CapturingLogger } from './logger';
 import { createApp } from './nest-app';
 
-/** A Nest app whose system server (on 127.0.0.1, a free port) is secured by a web config. */
+/**
+ * A Nest app (no routes of its own) whose system server, on 127.0.0.1 and a free port, is
+ * secured by a web config.
+ */
 export interface SecuredApp {
   app: INestApplication;
   logger: CapturingLogger;
@@ -13,21 +16,12 @@ export interface SecuredApp {
 }
 
 export async function startSecuredApp(system: DynamoSystemOptions): Promise<SecuredApp> {
-  @Controller()
-  class WorkController {
-    @Get('generate')
-    @DynamoEndpoint()
-    generate(): string {
-      return 'ok';
-    }
-  }
   @Module({
     imports: [
       DynamoMetricsModule.forRoot({
         system: { enabled: true, port: 0, host: '127.0.0.1', ...system },
       }),
     ],
-    controllers: [WorkController],
   })
   class AppModule {}
   const logger = new CapturingLogger();
