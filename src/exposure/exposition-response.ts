@@ -124,14 +124,18 @@ export async function replyExposition(
 ): Promise<void> {
   if (response instanceof ServerResponse) return writeExposition(response, exposition, gzip);
   const reply = response as Reply;
-  const { contentType, parts, release } = await encoded(exposition, gzip);
+  // Fastify answers HEAD with its GET route and drops the body: nothing to compress for it.
+  const head = reply.raw.req?.method === 'HEAD';
+  const { contentType, parts, release } = head ? exposition : await encoded(exposition, gzip);
   releaseAfter(reply.raw, release);
-  for (const [name, value] of Object.entries(
-    expositionHeaders(contentType, gzip, byteLength(parts)),
-  )) {
+  const length = head && gzip ? undefined : byteLength(parts);
+  for (const [name, value] of Object.entries(expositionHeaders(contentType, gzip, length))) {
     reply.header(name, value);
   }
+  // A stream for HEAD: Fastify would measure a Buffer, and the body is not the one sent.
   reply.send(
-    parts.length === 1 ? parts[0] : Readable.from(onePerTurn(parts), { objectMode: false }),
+    parts.length === 1 && !head
+      ? parts[0]
+      : Readable.from(onePerTurn(head ? [] : parts), { objectMode: false }),
   );
 }
