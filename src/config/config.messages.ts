@@ -145,7 +145,7 @@ export const LOG_MESSAGES = {
   ) => {
     const where =
       exposure.mode === 'off'
-        ? `Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)${exposure.ignoredPort ? ` (${exposure.ignoredPort})` : ''}`
+        ? `Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)${exposure.ignoredPort ? `: ${exposure.ignoredPort}` : ''}`
         : exposure.mode === 'in-app'
           ? `Metrics served in-app at GET ${exposure.path} on the application's port`
           : `Metrics served by the system server at ${exposure.url} (${exposure.paths.join(', ')})`;
@@ -163,8 +163,8 @@ export const LOG_MESSAGES = {
     explicitlyOff: boolean,
   ) =>
     explicitlyOff
-      ? `${portSource}=${port} is ignored: ${enabledSource}=false turns exposure off`
-      : `${portSource}=${port} is ignored: under the classic naming (the Dynamo guide) the system server also needs ${enabledSource}=true; under DYN_METRICS_NAMING=component the port alone starts it`,
+      ? `${portSource}=${port} is ignored, ${enabledSource}=false turns exposure off`
+      : `${portSource}=${port} is ignored, the classic naming needs ${enabledSource}=true as well, as the Dynamo guide says (under DYN_METRICS_NAMING=component the port alone starts the system server)`,
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
   metricCreated: (
     name: string,
