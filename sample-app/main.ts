@@ -49,12 +49,15 @@ export async function bootstrap(
   logger.log(
     `Metrics: ${process.env.DYN_SYSTEM_ENABLED === 'false' ? 'off (DYN_SYSTEM_ENABLED=false)' : metricsUrl}`,
   );
-  if (system.url) logger.log(`Health:  ${system.url}/health   Live: ${system.url}/live`);
+  const config = app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG);
+  const { healthPath, livePath } = config.system;
+  if (system.url)
+    logger.log(`Health:  ${system.url}${healthPath}   Live: ${system.url}${livePath}`);
   if (stopTracing) {
     logger.log(`Traces:  OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
     process.once('beforeExit', () => void stopTracing());
   }
-  if (system.url && app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG).system.statusPage) {
+  if (system.url && config.system.statusPage) {
     logger.log(`Status:  ${system.url}/   (live page; try npm run sample:load)`);
   }
   logger.log(

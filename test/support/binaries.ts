@@ -19,7 +19,9 @@ export function requireBinary(t: TestContext, name: string): string | undefined 
 }
 
 function debianPackage(name: string): string {
-  return name === 'promtool' ? 'prometheus' : name;
+  return (
+    ({ promtool: 'prometheus', prlimit: 'util-linux' } as Record<string, string>)[name] ?? name
+  );
 }
 
 /** Runs `promtool check metrics` on exposition text; returns its exit code and findings. */

@@ -1,7 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
- * The bcrypt checks of basic auth, in a worker thread: one check costs 50-700 ms of CPU in
+ * The bcrypt checks of basic auth, in a worker thread: one check costs 70-300 ms of CPU in
  * JavaScript (cost 10-12), which on the main thread would stall every request of the app.
  * Started by BasicAuth with the path of the installed `bcryptjs`.
  */
