@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { Server, ServerOptions } from 'node:https';
-import { createSecureContext, TLSSocket } from 'node:tls';
+import { createSecureContext, SecureContextOptions, TLSSocket } from 'node:tls';
 import { DynamoMetricsError } from '../../core';
 import { CONFIG_MESSAGES } from '../../config/config.messages';
 import type { TlsSettings } from './web-config';
@@ -40,11 +40,9 @@ export class TlsCredentials {
 
   /** Options for https.createServer: the credentials, the client certificate policy, versions. */
   serverOptions(): ServerOptions {
-    const { clientAuth, minVersion, maxVersion } = this.settings;
+    const { clientAuth } = this.settings;
     return {
-      ...this.current,
-      minVersion,
-      ...(maxVersion === undefined ? {} : { maxVersion }),
+      ...this.contextOptions(),
       requestCert: clientAuth !== 'NoClientCert',
       // The modes Node has no handshake setting for are checked in `attach`.
       rejectUnauthorized: clientAuth === 'RequireAndVerifyClientCert',
@@ -76,8 +74,14 @@ export class TlsCredentials {
     }
     this.stamp = stamp;
     this.failedStamp = undefined;
-    server.setSecureContext(this.current);
+    server.setSecureContext(this.contextOptions());
     events.reloaded(this.paths().join(', '));
+  }
+
+  /** What a secure context is made of: the credentials and the TLS versions. */
+  private contextOptions(): SecureContextOptions {
+    const { minVersion, maxVersion } = this.settings;
+    return { ...this.current, minVersion, ...(maxVersion === undefined ? {} : { maxVersion }) };
   }
 
   private paths(): string[] {
