@@ -1,7 +1,15 @@
 import { after, describe, it, TestContext } from 'node:test';
 import assert from 'node:assert/strict';
+import { renameSync } from 'node:fs';
 import { startSecuredApp } from '../support/secured-app';
-import { CertificateFactory, https, Issued, requireOpenssl } from '../support/tls';
+import {
+  CertificateFactory,
+  fingerprintOf,
+  https,
+  Issued,
+  requireOpenssl,
+  servedFingerprint,
+} from '../support/tls';
 
 /**
  * The web config's `client_auth_type`, each of exporter-toolkit's five values, against a client
@@ -82,8 +90,12 @@ describe('TLS versions (tls_server_config.min_version)', () => {
     const p = setUp(t);
     if (!p) return;
     const tls = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
+    certs.leaf(p.ca, 'strict', 'server');
     const strict = await startSecuredApp({
-      webConfigFile: certs.write('tls13.yml', `${tls}  min_version: TLS13\n`),
+      webConfigFile: certs.write(
+        'tls13.yml',
+        'tls_server_config:\n  cert_file: strict.crt\n  key_file: strict.key\n  min_version: TLS13\n',
+      ),
     });
     const usual = await startSecuredApp({ webConfigFile: certs.write('tls12.yml', tls) });
     try {
@@ -95,6 +107,12 @@ describe('TLS versions (tls_server_config.min_version)', () => {
       assert.ok(!(answered instanceof Error) && answered.status === 200);
       const modern = await https(strict.port, '/health', { ca: p.ca.cert });
       assert.ok(!(modern instanceof Error) && modern.status === 200);
+      // Certificates re-read on rotation keep the versions.
+      const next = certs.leaf(p.ca, 'strict-next', 'server');
+      renameSync(next.keyFile, certs.path('strict.key'));
+      renameSync(next.certFile, certs.path('strict.crt'));
+      assert.equal(await servedFingerprint(strict.port, p.ca.cert), fingerprintOf(next));
+      assert.ok((await https(strict.port, '/health', old)) instanceof Error);
     } finally {
       await strict.close();
       await usual.close();
