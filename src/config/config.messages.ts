@@ -99,8 +99,8 @@ export const CONFIG_MESSAGES = {
 
 /** Log lines of the Nest layers, kept beside the errors so wording stays consistent. */
 export const LOG_MESSAGES = {
-  systemServerListening: (url: string, host: string, metricsPath: string) =>
-    `Dynamo system server listening on ${url} (host ${host}): ${metricsPath}, /health, /live`,
+  systemServerListening: (url: string, host: string, paths: readonly string[]) =>
+    `Dynamo system server listening on ${url} (host ${host}): ${paths.join(', ')}`,
   statusPageServed: (url: string) => `Dynamo status page: ${url}/`,
   statusPageNeedsSystemServer: (variable: string, portVariable: string) =>
     `${variable} is on, but the status page is served only by the dedicated system server: set ${portVariable} to show it (it is never served on the application's port).`,

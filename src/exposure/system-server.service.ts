@@ -77,7 +77,8 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
     this.server = server;
     this.security = security;
     // The start-up summary (StartupSummary) names the URL at `log` level.
-    this.logger.verbose(LOG_MESSAGES.systemServerListening(this.url!, host, metricsPath));
+    const paths = [metricsPath, config.system.healthPath, config.system.livePath];
+    this.logger.verbose(LOG_MESSAGES.systemServerListening(this.url!, host, paths));
     if (statusPage) this.logger.verbose(LOG_MESSAGES.statusPageServed(this.url!));
   }
 
