@@ -6,7 +6,7 @@ import {
   CertificateFactory,
   fingerprintOf,
   https,
-  Issued,
+  Pki,
   requireOpenssl,
   servedFingerprint,
 } from '../support/tls';
@@ -20,27 +20,8 @@ import {
 const certs = new CertificateFactory();
 after(() => certs.remove());
 
-interface Pki {
-  ca: Issued;
-  server: Issued;
-  right: Issued;
-  wrong: Issued;
-}
-let pki: Pki | undefined;
-
 function setUp(t: TestContext): Pki | undefined {
-  if (!requireOpenssl(t)) return undefined;
-  if (!pki) {
-    const ca = certs.ca('ca');
-    const clientCa = certs.ca('client-ca');
-    pki = {
-      ca,
-      server: certs.leaf(ca, 'server', 'server'),
-      right: certs.leaf(clientCa, 'scraper', 'client'),
-      wrong: certs.leaf(certs.ca('stranger-ca'), 'stranger', 'client'),
-    };
-  }
-  return pki;
+  return requireOpenssl(t) ? certs.pki() : undefined;
 }
 
 type Client = 'none' | 'right' | 'wrong';

@@ -10,6 +10,7 @@ import {
   fingerprintOf,
   https,
   Issued,
+  Pki,
   requireBcrypt,
   requireOpenssl,
   servedFingerprint,
@@ -25,19 +26,12 @@ import {
 const certs = new CertificateFactory();
 after(() => certs.remove());
 
-interface Pki {
-  ca: Issued;
-  server: Issued;
-}
 let pki: Pki | undefined;
 
 /** A CA and a server certificate at the web config's relative paths (false: tools missing). */
 function setUp(t?: TestContext): boolean {
   if (t && (!requireOpenssl(t) || !requireBcrypt(t))) return false;
-  if (!pki) {
-    const ca = certs.ca('ca');
-    pki = { ca, server: certs.leaf(ca, 'server', 'server') };
-  }
+  pki = certs.pki();
   return true;
 }
 
@@ -168,14 +162,14 @@ describe('system server: certificates replaced on disk', () => {
 
   it('a replaced client CA is used for the next connection', async (t) => {
     if (!setUp(t)) return;
-    const oldCa = certs.ca('client-ca');
-    const newCa = certs.ca('client-ca-next');
+    const oldCa = certs.ca('rotating-ca');
+    const newCa = certs.ca('rotating-ca-next');
     const oldClient = certs.leaf(oldCa, 'old-client', 'client');
     const newClient = certs.leaf(newCa, 'new-client', 'client');
     const file = certs.write(
       'mtls-rotating.yml',
       'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n' +
-        '  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: client-ca.crt\n',
+        '  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: rotating-ca.crt\n',
     );
     const secured = await startSecuredApp({ webConfigFile: file });
     try {

@@ -58,9 +58,34 @@ export interface Issued {
   keyFile: string;
 }
 
+/** The usual set: a CA and its server certificate, a client CA's client and another CA's. */
+export interface Pki {
+  ca: Issued;
+  server: Issued;
+  /** Issued by `client-ca` (a web config's client_ca_file: client-ca.crt). */
+  right: Issued;
+  /** Issued by a CA nobody configures. */
+  wrong: Issued;
+}
+
 export class CertificateFactory {
   readonly dir = mkdtempSync(join(tmpdir(), 'dynamo-tls-'));
   private serial = 1;
+  private made?: Pki;
+
+  /** The usual set, made on first use (ca.crt, server.crt/key, client-ca.crt, ... in `dir`). */
+  pki(): Pki {
+    if (!this.made) {
+      const ca = this.ca('ca');
+      this.made = {
+        ca,
+        server: this.leaf(ca, 'server', 'server'),
+        right: this.leaf(this.ca('client-ca'), 'scraper', 'client'),
+        wrong: this.leaf(this.ca('stranger-ca'), 'stranger', 'client'),
+      };
+    }
+    return this.made;
+  }
 
   /** A self-signed CA named `name`. */
   ca(name: string): Issued {
