@@ -26,7 +26,10 @@ async function main() {
   }
   if (want('scrape')) {
     results.scrape = await benchScrape(args);
-    log('scrape (target ratios <= 0.35, max_block_ms_10k <= 5):', results.scrape);
+    log(
+      'scrape (target ratios <= 0.35, max_block_ms_10k and gzip_max_block_ms_10k <= 5):',
+      results.scrape,
+    );
   }
   if (want('decorator')) {
     results.decorator = await benchDecorator(args);

@@ -47,13 +47,17 @@ async function bestOf(rounds: number, ...fns: Array<() => Promise<unknown>>): Pr
   return best;
 }
 
-/** A /metrics server in this process: ours writes parts, prom-client's sends its one string. */
+/**
+ * A /metrics server in this process: ours writes parts (gzip-compressed on zlib's threadpool
+ * for `/ours-gzip`), prom-client's sends its one string.
+ */
 async function metricsServer(runtime: DistributedRuntime, registry: Registry): Promise<Server> {
   const server = createServer((req, res) => {
-    if (req.url === '/ours') {
+    if (req.url?.startsWith('/ours')) {
+      const gzip = req.url === '/ours-gzip';
       void runtime
         .leaseExposition()
-        .then((lease) => writeExposition(res, { contentType: 'text/plain', ...lease }));
+        .then((lease) => writeExposition(res, { contentType: 'text/plain', ...lease }, gzip));
     } else {
       void registry.metrics().then((body) => res.end(body));
     }
@@ -68,10 +72,10 @@ function startScraper(port: number) {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return {
-    scrape: (path: string) =>
+    scrape: (path: string, gzip = false) =>
       new Promise<number>((resolve) => {
         child.once('message', (bytes: number) => resolve(bytes));
-        child.send(path);
+        child.send({ path, gzip });
       }),
     stop: () => child.kill(),
   };
@@ -111,25 +115,43 @@ export async function benchScrape(args: BenchArgs) {
     if (big) {
       const server = await metricsServer(runtime, registry);
       const scraper = startScraper((server.address() as AddressInfo).port);
-      const ours: number[] = [];
-      const theirs: number[] = [];
+      const newSide = (path: string, gzip = false) => ({
+        path,
+        gzip,
+        blocks: [] as number[],
+        ms: [] as number[],
+        bytes: 0,
+      });
+      const sides = {
+        ours: newSide('/ours'),
+        gzip: newSide('/ours-gzip', true),
+        promclient: newSide('/promclient'),
+      };
       // Each side's scrapes in a row, from a collected heap: the other side's garbage (16 MB
       // strings per prom-client scrape) must not be collected during the side measured.
-      for (const [path, into] of [
-        ['/ours', ours],
-        ['/promclient', theirs],
-      ] as const) {
+      for (const side of Object.values(sides)) {
         global.gc?.();
         for (let r = 0; r < (args.quick ? 3 : 7); r++) {
-          into.push(await longestBlockDuring(() => scraper.scrape(path)));
+          const start = performance.now();
+          side.blocks.push(
+            await longestBlockDuring(
+              async () => (side.bytes = await scraper.scrape(side.path, side.gzip)),
+            ),
+          );
+          side.ms.push(performance.now() - start);
         }
       }
       scraper.stop();
       server.close();
       // The median scrape's longest block: a shared machine preempts the odd slice.
-      out.max_block_ms_10k = round(median(ours), 2);
-      out.promclient_max_block_ms_10k = round(median(theirs), 2);
+      out.max_block_ms_10k = round(median(sides.ours.blocks), 2);
+      out.promclient_max_block_ms_10k = round(median(sides.promclient.blocks), 2);
       out.bytes_10k = Buffer.byteLength(text);
+      // The whole scrape as the scraper sees it (render, compression, transfer), plain and gzip.
+      out.scrape_ms_10k = round(median(sides.ours.ms), 1);
+      out.gzip_scrape_ms_10k = round(median(sides.gzip.ms), 1);
+      out.gzip_bytes_10k = sides.gzip.bytes;
+      out.gzip_max_block_ms_10k = round(median(sides.gzip.blocks), 2);
     } else {
       out.heap_growth_kb_over_calls = heapGrowthKb(component, args);
     }

@@ -51,7 +51,10 @@ export async function bootstrap(
   logger.log(
     `Metrics: ${config.system.enabled ? metricsUrl : 'off (DYN_SYSTEM_ENABLED is not true)'}`,
   );
-  if (system.url) logger.log(`Health:  ${system.url}/health   Live: ${system.url}/live`);
+  const { healthPath, livePath } = config.system;
+  if (system.url) {
+    logger.log(`Health:  ${system.url}${healthPath}   Live: ${system.url}${livePath}`);
+  }
   if (stopTracing) {
     logger.log(`Traces:  OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
     process.once('beforeExit', () => void stopTracing());

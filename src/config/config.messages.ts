@@ -3,6 +3,10 @@ import { DEFAULT_METRICS_PATH } from './dynamo-metrics.constants';
 /** Name of the dedicated system server in start-up errors and logs. */
 export const SYSTEM_SERVER = 'Dynamo system server';
 
+/** Where a web config problem is: the file, and the field in it. */
+const inWebConfig = (file: string, field: string) => `Web config ${file}, ${field}:`;
+const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
+
 /** Start-up errors of the Nest module and the exposure layer (environment and options). */
 export const CONFIG_MESSAGES = {
   invalidBoolean: (source: string, value: unknown) =>
@@ -74,6 +78,48 @@ export const CONFIG_MESSAGES = {
     `${server} cannot listen on ${host}:${port}: the port is already in use. ${portVariable ? `Set ${portVariable} to a free port` : 'Choose a free port'}, or 0 for a random one.`,
   listenFailed: (server: string, host: string, port: number, reason: string, variables?: string) =>
     `${server} cannot listen on ${host}:${port}: ${reason}.${variables ? ` Check ${variables}.` : ''}`,
+  invalidPath: (source: string, value: unknown, example: string) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a path starting with "/", without spaces, "?" or "#", such as "${example}".`,
+  invalidFileName: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: the name of a file, such as "/etc/dynamo/web-config.yml" (empty means unset).`,
+  pathTaken: (source: string, path: string, owner: string) =>
+    `${source}="${path}" is already the path of ${owner}; give each route of the system server its own path.`,
+  webConfigNeedsSystemServer: (source: string, portVariable: string) =>
+    `${source} secures the system server only, but metrics are served on the application's port (${portVariable} is not set): set ${portVariable} so that the web config protects them, or leave ${source} unset and protect the in-app route with your own guard.`,
+  timeoutsOutOfOrder: (headersMs: number, requestMs: number) =>
+    `option system.connections.headersTimeoutMs=${headersMs} is longer than requestTimeoutMs=${requestMs}; headers are part of the request, so headersTimeoutMs must be at most requestTimeoutMs.`,
+  webConfigUnreadable: (file: string, reason: string) =>
+    `Web config ${file} cannot be read: ${reason}. Check DYN_SYSTEM_WEB_CONFIG_FILE (or option system.webConfigFile).`,
+  webConfigBadYaml: (file: string, reason: string) =>
+    `Web config ${file} is not valid YAML: ${reason}`,
+  webConfigNotMapping: (file: string, field: string) =>
+    `${inWebConfig(file, field)} must be a mapping of keys to values.`,
+  webConfigUnknownKey: (file: string, field: string, accepted: readonly string[]) =>
+    `${inWebConfig(file, field)} unknown key; accepted keys here: ${quoted(accepted)}.`,
+  webConfigNotImplemented: (file: string, field: string) =>
+    `${inWebConfig(file, field)} is an exporter-toolkit setting this package does not implement; remove it (README, "Securing the system server", lists what is supported).`,
+  webConfigNotString: (file: string, field: string, value: unknown) =>
+    `${inWebConfig(file, field)} must be a string (got ${JSON.stringify(value)}).`,
+  webConfigMissing: (file: string, field: string, why: string) =>
+    `${inWebConfig(file, field)} is missing; ${why}.`,
+  webConfigBadChoice: (file: string, field: string, value: string, accepted: readonly string[]) =>
+    `${inWebConfig(file, field)} ${JSON.stringify(value)} is not valid; accepted values: ${quoted(accepted)}.`,
+  webConfigVersionsOutOfOrder: (file: string, min: string, max: string) =>
+    `${inWebConfig(file, 'tls_server_config.max_version')} ${max} is older than min_version ${min}.`,
+  webConfigFileUnreadable: (file: string, field: string, path: string, reason: string) =>
+    `${inWebConfig(file, field)} cannot read ${path}: ${reason}.`,
+  webConfigBadPem: (file: string, field: string, path: string, expected: string, reason: string) =>
+    `${inWebConfig(file, field)} ${path} does not hold ${expected}: ${reason}.`,
+  webConfigKeyMismatch: (file: string, keyPath: string, certPath: string) =>
+    `${inWebConfig(file, 'tls_server_config.key_file')} the private key in ${keyPath} does not belong to the certificate in ${certPath} (cert_file).`,
+  webConfigCaWithoutClientAuth: (file: string) =>
+    `${inWebConfig(file, 'tls_server_config.client_ca_file')} is set, but client_auth_type is NoClientCert, so no client certificate would be asked for; set client_auth_type (e.g. RequireAndVerifyClientCert) or remove client_ca_file.`,
+  webConfigVerifyNeedsCa: (file: string, clientAuth: string) =>
+    `${inWebConfig(file, 'tls_server_config.client_ca_file')} is missing; client_auth_type ${clientAuth} verifies client certificates against it.`,
+  webConfigBadHash: (file: string, user: string) =>
+    `${inWebConfig(file, `basic_auth_users.${user}`)} is not a bcrypt hash (such as "$2y$10$..." from htpasswd -nBC 10 "" or python3 -c 'import bcrypt; print(bcrypt.hashpw(b"secret", bcrypt.gensalt()).decode())').`,
+  webConfigPeerMissing: (file: string, field: string, pkg: string) =>
+    `${inWebConfig(file, field)} needs the package "${pkg}", an optional peer dependency of nestjs-dynamo-metrics: npm install ${pkg}`,
 } as const;
 
 /** Log lines of the Nest layers, kept beside the errors so wording stays consistent. */
@@ -82,6 +128,12 @@ export const LOG_MESSAGES = {
     `${variable} is on, but the status page is served only by the dedicated system server: set ${portVariable} to show it (it is never served on the application's port).`,
   systemServerFailed: (path: string, reason: string) =>
     `System server failed on ${path}: ${reason}`,
+  certificatesReloaded: (files: string) =>
+    `System server: certificates re-read (${files} changed); new connections use them.`,
+  certificatesReloadFailed: (reason: string) =>
+    `System server: the changed certificate files cannot be used yet, so connections keep the previous ones: ${reason}`,
+  basicAuthWithoutTls: (file: string) =>
+    `Web config ${file} sets basic_auth_users without tls_server_config: passwords cross the network in clear text.`,
   seriesOverflow: (
     metric: string,
     reason: 'series-budget' | 'value-length' | 'not-allowed' | 'invalid-value',
@@ -111,7 +163,7 @@ export const LOG_MESSAGES = {
   /** The one `log` line at start-up: what is served where, and what was found. */
   startupSummary: (
     exposure:
-      | { mode: 'off'; ignoredPort?: { variable: string; port: number; enabled: string } }
+      | { mode: 'off'; ignoredPort?: string | undefined }
       | { mode: 'in-app'; path: string }
       | {
           mode: 'system';
@@ -129,9 +181,7 @@ export const LOG_MESSAGES = {
       const ignored = exposure.ignoredPort;
       where =
         'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true)' +
-        (ignored
-          ? `; ${ignored.variable}=${ignored.port} is ignored until ${ignored.enabled}=true`
-          : '');
+        (ignored ? `; ${ignored}` : '');
     } else if (exposure.mode === 'in-app') {
       where = `Metrics served in-app at GET ${exposure.path} on the application's port`;
     } else {
@@ -149,6 +199,16 @@ export const LOG_MESSAGES = {
   },
   tookOverPrometheusRoute: (path: string) =>
     `PrometheusModule.register() also maps GET ${path}; DynamoMetricsModule serves it, with prom-client's global registry (where PrometheusModule's metrics are) included. Remove PrometheusModule.register() once the move is done (makeCounterProvider and @InjectMetric work without it).`,
+  /** Why a system port that is set starts no server (part of the start-up line). */
+  systemPortIgnored: (
+    portSource: string,
+    port: number,
+    enabledSource: string,
+    explicitlyOff: boolean,
+  ) =>
+    explicitlyOff
+      ? `${portSource}=${port} is ignored, ${enabledSource}=false turns exposure off`
+      : `${portSource}=${port} is ignored, the classic naming needs ${enabledSource}=true as well, as the Dynamo guide says (under DYN_METRICS_NAMING=component the port alone starts the system server)`,
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
   metricCreated: (
     name: string,

@@ -24,6 +24,34 @@ export interface DynamoSystemOptions {
    * read from `/metrics` in the browser. Served only by the system server. Default false.
    */
   statusPage?: boolean | undefined;
+  /** Path of the health route (`DYN_SYSTEM_HEALTH_PATH`). Default `/health`. */
+  healthPath?: string | undefined;
+  /** Path of the liveness route (`DYN_SYSTEM_LIVE_PATH`). Default `/live`. */
+  livePath?: string | undefined;
+  /**
+   * An exporter-toolkit web config file (`DYN_SYSTEM_WEB_CONFIG_FILE`): TLS, client certificates
+   * and basic auth for the system server (README, "Securing the system server"). Needs the
+   * optional peers `yaml` (and `bcryptjs` for basic auth).
+   */
+  webConfigFile?: string | undefined;
+  /**
+   * The web config's basic auth on the probe routes too. Default false: Kubernetes probes carry
+   * no credentials, so `/health` and `/live` stay open.
+   */
+  protectProbes?: boolean | undefined;
+  /** Limits that keep silent or slow clients from starving the system server. */
+  connections?:
+    | {
+        /** Open sockets at most; further ones are closed at once. Default 256. */
+        max?: number | undefined;
+        /** A socket (or TLS handshake) with no traffic for this long is closed. Default 10,000 ms. */
+        idleTimeoutMs?: number | undefined;
+        /** Time to receive a request's headers. Default 10,000 ms. */
+        headersTimeoutMs?: number | undefined;
+        /** Time to receive a whole request. Default 30,000 ms. */
+        requestTimeoutMs?: number | undefined;
+      }
+    | undefined;
 }
 
 export interface DynamoMetricsModuleOptions {
@@ -176,7 +204,11 @@ export interface DynamoMetricsConfig {
   defaultComponent?: string;
   includeGlobalRegistry: boolean;
   defaultMetrics: boolean;
-  system: Required<Omit<DynamoSystemOptions, 'port'>> & { port?: number };
+  system: Required<Omit<DynamoSystemOptions, 'port' | 'webConfigFile' | 'connections'>> & {
+    port?: number;
+    webConfigFile?: string;
+    connections: Required<NonNullable<DynamoSystemOptions['connections']>>;
+  };
   frontendPrefix: string;
   exemplars: boolean;
   traceContext?: (request: unknown) => TraceContext | undefined;

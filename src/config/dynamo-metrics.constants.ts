@@ -7,8 +7,22 @@ export const LOGGER_CONTEXT = 'DynamoMetrics';
 export const DEFAULT_NAMESPACE = 'dynamo';
 export const DEFAULT_METRICS_PATH = '/metrics';
 export const DEFAULT_SYSTEM_HOST = '0.0.0.0';
+/** Default probe paths (DYN_SYSTEM_HEALTH_PATH, DYN_SYSTEM_LIVE_PATH), as in Dynamo. */
 export const HEALTH_PATH = '/health';
 export const LIVE_PATH = '/live';
+
+/**
+ * Connection limits of the system server (option system.connections): a scraper sends its
+ * request as soon as it connects, so a socket silent for 10 s is not one; 256 sockets are far
+ * more than Prometheus pairs, probes and status pages need, and far fewer than a process's
+ * descriptors (often 1,024), so sockets held open on this port cannot starve the application's.
+ */
+export const DEFAULT_SYSTEM_CONNECTIONS = Object.freeze({
+  max: 256,
+  idleTimeoutMs: 10_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+});
 /** The status page (DYN_SYSTEM_STATUS_PAGE) answers at `/` and here; its files live below it. */
 export const STATUS_PAGE_PATH = '/status';
 export const STATUS_PAGE_ASSETS_PATH = '/status/assets/';

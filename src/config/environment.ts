@@ -7,6 +7,7 @@ import {
 import { CONFIG_MESSAGES } from './config.messages';
 import { resolveFrontendBuckets } from './frontend-buckets';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
+import { isStatusPagePath, resolveSystemServer, SYSTEM_VARIABLES } from './system-options';
 import {
   fail,
   parseBoolean,
@@ -32,7 +33,6 @@ import {
   DEFAULT_METRICS_PATH,
   DEFAULT_NAMESPACE,
   DEFAULT_SYSTEM_HOST,
-  STATUS_PAGE_PATH,
 } from './dynamo-metrics.constants';
 
 /** The environment variables this package reads; each wins over the matching module option. */
@@ -43,6 +43,7 @@ export const ENV = {
   startingHealthStatus: 'DYN_SYSTEM_STARTING_HEALTH_STATUS',
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
   statusPage: 'DYN_SYSTEM_STATUS_PAGE',
+  ...SYSTEM_VARIABLES,
   /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
@@ -66,6 +67,9 @@ const OPTION_OF: Record<string, string> = {
   [ENV.host]: 'system.host',
   [ENV.startingHealthStatus]: 'system.startingHealthStatus',
   [ENV.useEndpointHealthStatus]: 'system.useEndpointHealthStatus',
+  [ENV.healthPath]: 'system.healthPath',
+  [ENV.livePath]: 'system.livePath',
+  [ENV.webConfigFile]: 'system.webConfigFile',
   [ENV.maxSeries]: 'series.maxSeries',
   [ENV.maxSeriesPerMetric]: 'series.maxSeriesPerMetric',
   [ENV.maxLabelValueLength]: 'series.maxLabelValueLength',
@@ -137,6 +141,18 @@ export function resolveConfig(
   if (port !== undefined && port !== 0 && read(env, 'PORT') === String(port)) {
     fail(CONFIG_MESSAGES.systemPortIsAppPort(sourceOf(env, ENV.port), port));
   }
+  // Today's Dynamo starts its system server on DYN_SYSTEM_PORT alone; the guide also wants
+  // DYN_SYSTEM_ENABLED=true. Set either way, DYN_SYSTEM_ENABLED decides.
+  const enabled =
+    pick(ENV.enabled, system.enabled, parseBoolean) ??
+    (namingProfile(naming).systemPortAloneEnables && port !== undefined);
+  const server = resolveSystemServer(
+    system,
+    pick,
+    { enabled, port, metricsPath, statusPage },
+    (variable) => sourceOf(env, variable),
+    ENV.port,
+  );
   const series = options.series ?? {};
   return {
     namespace,
@@ -148,7 +164,7 @@ export function resolveConfig(
     includeGlobalRegistry: options.includeGlobalRegistry ?? true,
     defaultMetrics: options.defaultMetrics ?? false,
     system: {
-      enabled: pick(ENV.enabled, system.enabled, parseBoolean) ?? false,
+      enabled,
       port,
       host: pick(ENV.host, system.host, parseHost) ?? DEFAULT_SYSTEM_HOST,
       startingHealthStatus:
@@ -158,6 +174,7 @@ export function resolveConfig(
         pick(ENV.useEndpointHealthStatus, system.useEndpointHealthStatus, parseEndpointList) ?? [],
       metricsPath,
       statusPage,
+      ...server,
     },
     frontendPrefix,
     frontendMaxModels:
@@ -198,7 +215,3 @@ const sourceOf = (env: Env, name: string): string =>
 
 /** `sourceOf` for checks made after start-up, against the process environment. */
 export const settingSource = (name: string): string => sourceOf(process.env, name);
-
-/** The paths the status page answers on, which the metrics route must leave free. */
-const isStatusPagePath = (path: string): boolean =>
-  path === '/' || path === STATUS_PAGE_PATH || path.startsWith(`${STATUS_PAGE_PATH}/`);

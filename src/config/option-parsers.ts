@@ -25,6 +25,14 @@ export function parsePort(source: string, value: unknown): number {
   return fail(CONFIG_MESSAGES.invalidPort(source, value));
 }
 
+/** A route path of the system server: `/` and then no spaces, `?` or `#`. */
+export const parsePath =
+  (example: string) =>
+  (source: string, value: unknown): string =>
+    typeof value === 'string' && /^\/[^\s?#]*$/.test(value)
+      ? value
+      : fail(CONFIG_MESSAGES.invalidPath(source, value, example));
+
 export function parseHealthStatus(source: string, value: unknown): HealthStatus {
   if (value === 'ready' || value === 'notready') return value;
   return fail(CONFIG_MESSAGES.invalidHealthStatus(source, value));

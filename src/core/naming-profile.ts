@@ -24,6 +24,10 @@ export interface NamingProfile {
   readonly uptime: string;
   /** The LLM frontend's families, buckets and error types. */
   readonly frontend: FrontendNaming;
+  /** `DYN_SYSTEM_PORT` alone starts the system server (the guide also wants DYN_SYSTEM_ENABLED). */
+  readonly systemPortAloneEnables: boolean;
+  /** `/live` answers as `/health` does (503 while not ready); else 200 while the process serves. */
+  readonly liveFollowsReadiness: boolean;
 }
 
 /** The Dynamo guide this package implements: `dynamo_requests_total{namespace,component,endpoint}`. */
@@ -39,6 +43,8 @@ export const CLASSIC_NAMING: NamingProfile = Object.freeze({
   concurrentRequests: 'concurrent_requests',
   uptime: 'system_uptime_seconds',
   frontend: CLASSIC_FRONTEND,
+  systemPortAloneEnables: false,
+  liveFollowsReadiness: false,
 });
 
 /**
@@ -59,6 +65,8 @@ export const COMPONENT_NAMING: NamingProfile = Object.freeze({
   concurrentRequests: 'inflight_requests',
   uptime: 'uptime_seconds',
   frontend: COMPONENT_FRONTEND,
+  systemPortAloneEnables: true,
+  liveFollowsReadiness: true,
 });
 
 /** The profile called `name` (default classic); anything else is a clear error. */

@@ -1,4 +1,3 @@
-import { createServer, Server } from 'node:http';
 import {
   ClusterMetricsCollector,
   ClusterMetricsCollectorOptions,
@@ -8,11 +7,20 @@ import {
 import { CONFIG_MESSAGES } from '../config/config.messages';
 import {
   DEFAULT_METRICS_PATH,
+  DEFAULT_SYSTEM_CONNECTIONS,
   DEFAULT_SYSTEM_HOST,
   HEALTH_PATH,
   LIVE_PATH,
 } from '../config/dynamo-metrics.constants';
-import { displayUrl, listen, Route, routeTable, send, sendJson } from './http-server.util';
+import {
+  createLimitedServer,
+  displayUrl,
+  listen,
+  Route,
+  routeTable,
+  send,
+  sendJson,
+} from './http-server.util';
 
 export interface ClusterMetricsServerOptions extends ClusterMetricsCollectorOptions {
   /** Port to listen on; 0 picks a free one (read it from the result). */
@@ -89,7 +97,11 @@ export async function startClusterMetricsServer(
     ],
   ]);
 
-  const server: Server = createServer(routeTable(routes, (_path, err) => onError(err)));
+  // The system server's connection limits: idle sockets cannot starve this port either.
+  const server = createLimitedServer(
+    routeTable(routes, (_path, err) => onError(err)),
+    DEFAULT_SYSTEM_CONNECTIONS,
+  );
   let bound: number;
   try {
     bound = await listen(server, 'Cluster metrics server', port, host);

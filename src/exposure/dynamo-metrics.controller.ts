@@ -4,6 +4,7 @@ import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { RESPONSE_PASSTHROUGH_METADATA } from '../instrumentation/nest-internals';
 import { replyExposition } from './exposition-response';
+import { acceptsGzip } from './gzip-encoding';
 import { MetricsExporter } from './metrics-exporter.service';
 
 /**
@@ -23,7 +24,8 @@ export class DynamoMetricsController extends PrometheusController {
 
   /**
    * Sends the exposition itself (no passthrough), so global interceptors that reshape
-   * responses cannot turn it into something no scraper parses.
+   * responses cannot turn it into something no scraper parses; gzip-encoded when the scraper
+   * accepts it.
    */
   @Get()
   override async index(
@@ -34,7 +36,12 @@ export class DynamoMetricsController extends PrometheusController {
     // ever not happen, it still answers as absent.
     const { enabled, port } = this.config.system;
     if (!enabled || port !== undefined) throw new NotFoundException();
-    await replyExposition(response, await this.exporter.renderParts(request?.headers.accept));
+    const headers = request?.headers ?? {};
+    await replyExposition(
+      response,
+      await this.exporter.renderParts(headers.accept),
+      acceptsGzip(headers['accept-encoding']),
+    );
     // The response is sent; the inherited signature returns text, which Nest ignores here.
     return '';
   }

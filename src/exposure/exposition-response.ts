@@ -1,6 +1,7 @@
 import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import { gzipParts } from './gzip-encoding';
 
 /**
  * An exposition ready to send: its content type, its UTF-8 parts in order, and `release()`,
@@ -10,6 +11,23 @@ export interface ExpositionParts {
   contentType: string;
   parts: readonly Buffer[];
   release(): void;
+}
+
+/** The response varies with the format asked for and the encodings accepted. */
+const VARY = 'Accept, Accept-Encoding';
+
+/** The headers of an exposition response: the body's length when known (never for HEAD + gzip). */
+export function expositionHeaders(
+  contentType: string,
+  gzip: boolean,
+  contentLength?: number,
+): Record<string, string | number> {
+  return {
+    'content-type': contentType,
+    vary: VARY,
+    ...(gzip ? { 'content-encoding': 'gzip' } : {}),
+    ...(contentLength === undefined ? {} : { 'content-length': contentLength }),
+  };
 }
 
 /** Releases the parts once the response is over: every byte written, or the client gone. */
@@ -43,20 +61,40 @@ const byteLength = (parts: readonly Buffer[]): number =>
   parts.reduce((total, part) => total + part.length, 0);
 
 /**
+ * The body to send: the exposition's parts as they are, or gzip-compressed off the main thread
+ * (then the exposition's own parts are released at once, and the compressed ones sent).
+ */
+async function encoded(exposition: ExpositionParts, gzip: boolean): Promise<ExpositionParts> {
+  if (!gzip) return exposition;
+  try {
+    const parts = await gzipParts(exposition.parts);
+    return { contentType: exposition.contentType, parts, release: () => undefined };
+  } finally {
+    exposition.release();
+  }
+}
+
+/**
  * Writes an exposition on a Node response (the system server, Express) part by part, waiting
  * for the socket to drain between parts: a large `/metrics` never holds the event loop for the
- * time it takes to copy all of it. No body for HEAD.
+ * time it takes to copy all of it. gzip-encoded when `gzip` (the scraper accepts it). No body
+ * for HEAD, and nothing compressed for it (its length is then left out).
  */
 export async function writeExposition(
   res: ServerResponse,
-  { contentType, parts, release }: ExpositionParts,
+  exposition: ExpositionParts,
+  gzip = false,
 ): Promise<void> {
-  releaseAfter(res, release);
-  res.writeHead(200, { 'content-type': contentType, 'content-length': byteLength(parts) });
   if (res.req?.method === 'HEAD') {
+    exposition.release();
+    const length = gzip ? undefined : byteLength(exposition.parts);
+    res.writeHead(200, expositionHeaders(exposition.contentType, gzip, length));
     res.end();
     return;
   }
+  const { contentType, parts, release } = await encoded(exposition, gzip);
+  releaseAfter(res, release);
+  res.writeHead(200, expositionHeaders(contentType, gzip, byteLength(parts)));
   for (const part of parts) {
     if (res.destroyed) return;
     if (!res.write(part)) await drained(res);
@@ -79,15 +117,25 @@ interface Reply {
  * Sends an exposition through the adapter's response: Express's (a Node response) directly,
  * Fastify's reply as a stream of the parts, which Fastify writes as the socket drains.
  */
-export function replyExposition(response: unknown, exposition: ExpositionParts): Promise<void> {
-  if (response instanceof ServerResponse) return writeExposition(response, exposition);
-  const { contentType, parts, release } = exposition;
+export async function replyExposition(
+  response: unknown,
+  exposition: ExpositionParts,
+  gzip = false,
+): Promise<void> {
+  if (response instanceof ServerResponse) return writeExposition(response, exposition, gzip);
   const reply = response as Reply;
+  // Fastify answers HEAD with its GET route and drops the body: nothing to compress for it.
+  const head = reply.raw.req?.method === 'HEAD';
+  const { contentType, parts, release } = head ? exposition : await encoded(exposition, gzip);
   releaseAfter(reply.raw, release);
-  reply.header('Content-Type', contentType);
-  reply.header('Content-Length', byteLength(parts));
+  const length = head && gzip ? undefined : byteLength(parts);
+  for (const [name, value] of Object.entries(expositionHeaders(contentType, gzip, length))) {
+    reply.header(name, value);
+  }
+  // A stream for HEAD: Fastify would measure a Buffer, and the body is not the one sent.
   reply.send(
-    parts.length === 1 ? parts[0] : Readable.from(onePerTurn(parts), { objectMode: false }),
+    parts.length === 1 && !head
+      ? parts[0]
+      : Readable.from(onePerTurn(head ? [] : parts), { objectMode: false }),
   );
-  return Promise.resolve();
 }

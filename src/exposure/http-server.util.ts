@@ -1,4 +1,11 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  IncomingMessage,
+  RequestListener,
+  Server,
+  ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer, ServerOptions as TlsServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { DynamoMetricsError } from '../core';
 import { CONFIG_MESSAGES } from '../config/config.messages';
@@ -106,7 +113,41 @@ export function listen(
 }
 
 /** A URL a person on this host can open (wildcard binds shown as loopback). */
-export function displayUrl(host: string, port: number): string {
+export function displayUrl(host: string, port: number, scheme = 'http'): string {
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+  return `${scheme}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
+}
+
+/** How long sockets may take and how many may be open (option system.connections). */
+export interface ConnectionLimits {
+  max: number;
+  idleTimeoutMs: number;
+  headersTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/**
+ * An HTTP server (HTTPS when given TLS options) that clients cannot starve: a socket with no
+ * traffic for `idleTimeoutMs` is closed (one that never sends a byte included: Node's headers
+ * timeout only starts with a request's first byte), as is a TLS handshake that takes as long;
+ * headers and requests have their own deadlines, checked every second rather than Node's 30 s;
+ * sockets past `max` are closed as they arrive, so this server never holds more descriptors
+ * than that, whatever else the process serves.
+ */
+export function createLimitedServer(
+  handler: RequestListener,
+  limits: ConnectionLimits,
+  tls?: TlsServerOptions,
+): Server {
+  const options = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+  };
+  const server: Server = tls
+    ? createHttpsServer({ ...tls, ...options, handshakeTimeout: limits.idleTimeoutMs }, handler)
+    : createHttpServer(options, handler);
+  server.maxConnections = limits.max;
+  server.timeout = limits.idleTimeoutMs;
+  return server;
 }

@@ -1,14 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { DistributedRuntime } from '../core';
+import { DistributedRuntime, namingProfile } from '../core';
 import { LOG_MESSAGES } from '../config/config.messages';
-import {
-  DYNAMO_METRICS_CONFIG,
-  HEALTH_PATH,
-  LIVE_PATH,
-  LOGGER_CONTEXT,
-} from '../config/dynamo-metrics.constants';
-import { ENV } from '../config/environment';
+import { DYNAMO_METRICS_CONFIG, LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
+import { ENV } from '../config/environment';
 import { InstrumentationExplorer } from '../instrumentation/instrumentation.explorer';
 import { servesMetricsInApp } from './dynamo-metrics-route';
 import { SystemServer } from './system-server.service';
@@ -30,7 +25,7 @@ export class StartupSummary implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    const { metricsPath: path, host, port, enabled, statusPage } = this.config.system;
+    const { metricsPath: path, healthPath, livePath, host, port, statusPage } = this.config.system;
     const url = this.systemServer.url;
     const bound = this.systemServer.port;
     const exposure = servesMetricsInApp(this.config)
@@ -42,20 +37,22 @@ export class StartupSummary implements OnApplicationBootstrap {
             bind: `${host.includes(':') ? `[${host}]` : host}:${bound}`,
             url,
             path,
-            probes: [HEALTH_PATH, LIVE_PATH],
+            probes: [healthPath, livePath],
             statusPage,
           } as const)
-        : ({
-            mode: 'off',
-            ignoredPort:
-              !enabled && port !== undefined
-                ? { variable: ENV.port, port, enabled: ENV.enabled }
-                : undefined,
-          } as const);
+        : ({ mode: 'off', ignoredPort: this.ignoredPort(port) } as const);
     const handlers = this.explorer
       .decorators()
       .map((d) => [d, this.explorer.handlerCount(d)] as const);
     const metrics = this.runtime.metricFamilies().length;
     this.logger.log(LOG_MESSAGES.startupSummary(exposure, handlers, metrics));
+  }
+
+  /** Why a system port that is set starts no server; undefined when none is set. */
+  private ignoredPort(port: number | undefined): string | undefined {
+    if (port === undefined) return undefined;
+    // Where the port alone would start the server, exposure must have been turned off.
+    const explicitlyOff = namingProfile(this.config.naming).systemPortAloneEnables;
+    return LOG_MESSAGES.systemPortIgnored(ENV.port, port, ENV.enabled, explicitlyOff);
   }
 }

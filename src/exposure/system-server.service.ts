@@ -1,31 +1,28 @@
-import { createServer, Server } from 'node:http';
+import type { Server } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { negotiateContentType } from '../core';
 import { LOG_MESSAGES, SYSTEM_SERVER } from '../config/config.messages';
-import {
-  DYNAMO_METRICS_CONFIG,
-  HEALTH_PATH,
-  LIVE_PATH,
-  LOGGER_CONTEXT,
-} from '../config/dynamo-metrics.constants';
+import { DYNAMO_METRICS_CONFIG, LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { ENV } from '../config/environment';
-import { writeExposition } from './exposition-response';
 import { HealthService } from './health.service';
-import { displayUrl, listen, Route, routeTable, sendJson } from './http-server.util';
+import { createLimitedServer, displayUrl, listen, routeTable } from './http-server.util';
 import { MetricsExporter } from './metrics-exporter.service';
 import { StatusHistory } from './status-page/status-history.service';
-import { statusPageRoutes } from './status-page/status-page.routes';
+import { systemServerRoutes } from './system-server.routes';
+import { loadServerSecurity, ServerSecurity } from './web-config/server-security';
 
 /**
  * The dedicated system server (DYN_SYSTEM_PORT): `/metrics`, `/health` and `/live` on their own
- * port, away from the public API. Starts while the app initialises (a taken port stops start-up)
- * and closes with the app.
+ * port, away from the public API, secured as its web config says (DYN_SYSTEM_WEB_CONFIG_FILE).
+ * Starts while the app initialises (a taken port or a bad web config stops start-up) and
+ * closes with the app.
  */
 @Injectable()
 export class SystemServer implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(LOGGER_CONTEXT);
   private server?: Server;
+  private security?: ServerSecurity;
   private boundPort?: number;
 
   constructor(
@@ -40,62 +37,61 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
     return this.boundPort;
   }
 
+  /** `http://host:port`, or `https://` when its web config sets TLS. */
   get url(): string | undefined {
     return this.boundPort === undefined
       ? undefined
-      : displayUrl(this.config.system.host, this.boundPort);
+      : displayUrl(this.config.system.host, this.boundPort, this.security?.tls ? 'https' : 'http');
   }
 
   async onModuleInit(): Promise<void> {
-    const { enabled, port, host, statusPage } = this.config.system;
+    const { enabled, port, host, statusPage, webConfigFile } = this.config.system;
     if (enabled && port === undefined && statusPage) {
       this.logger.warn(LOG_MESSAGES.statusPageNeedsSystemServer(ENV.statusPage, ENV.port));
     }
     if (!enabled || port === undefined) return;
-    const server = createServer(
-      routeTable(this.routes(), (path, err) =>
-        this.logger.error(LOG_MESSAGES.systemServerFailed(path, err.message)),
+    const security = webConfigFile === undefined ? undefined : loadServerSecurity(webConfigFile);
+    const { config, exporter, health, history } = this;
+    const server = createLimitedServer(
+      routeTable(
+        systemServerRoutes({ config, exporter, health, history, auth: security?.auth }),
+        (path, err) => this.logger.error(LOG_MESSAGES.systemServerFailed(path, err.message)),
       ),
+      config.system.connections,
+      security?.tls?.serverOptions(),
     );
-    this.boundPort = await listen(server, SYSTEM_SERVER, port, host, {
-      port: ENV.port,
-      host: ENV.host,
+    security?.tls?.attach(server as HttpsServer, {
+      reloaded: (files) => this.logger.log(LOG_MESSAGES.certificatesReloaded(files)),
+      reloadFailed: (reason) => this.logger.warn(LOG_MESSAGES.certificatesReloadFailed(reason)),
     });
+    if (security?.auth && !security.tls) {
+      this.logger.warn(LOG_MESSAGES.basicAuthWithoutTls(security.file));
+    }
+    try {
+      this.boundPort = await listen(server, SYSTEM_SERVER, port, host, {
+        port: ENV.port,
+        host: ENV.host,
+      });
+    } catch (err) {
+      await security?.auth?.close();
+      throw err;
+    }
     this.server = server;
+    this.security = security;
     // The start-up summary (StartupSummary) names the address and URLs at `log` level.
   }
 
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
     if (!server) return;
+    const auth = this.security?.auth;
     this.server = undefined;
+    this.security = undefined;
     this.boundPort = undefined;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private routes(): Map<string, Route> {
-    return new Map<string, Route>([
-      [
-        this.config.system.metricsPath,
-        async (req, res) => {
-          if (req.method === 'HEAD') {
-            // Headers only: no rendering, and not a scrape.
-            res.writeHead(200, { 'content-type': negotiateContentType(req.headers.accept) });
-            return void res.end();
-          }
-          writeExposition(res, await this.exporter.renderParts(req.headers.accept));
-        },
-      ],
-      [
-        HEALTH_PATH,
-        (_req, res) => {
-          const report = this.health.report();
-          sendJson(res, report.status === 'ready' ? 200 : 503, report);
-        },
-      ],
-      [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],
-      ...(this.config.system.statusPage ? statusPageRoutes(this.config, this.history) : []),
+    await Promise.all([
+      auth?.close(),
+      new Promise<void>((resolve) => server.close(() => resolve())),
     ]);
   }
 }

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Module } from '@nestjs/common';
 import {
+  DEFAULT_SYSTEM_CONNECTIONS,
   DynamoMetricsError,
   DynamoMetricsModule,
   DynamoMetricsModuleOptions,
@@ -76,6 +77,14 @@ const MORE_BAD: BadValue[] = [
   bad('DYN_SYSTEM_HOST', 'bad host!'),
 ];
 
+/** The system server settings nothing here sets (test/exposure/system-server-config.test.ts does). */
+const SERVER_DEFAULTS = {
+  healthPath: '/health',
+  livePath: '/live',
+  protectProbes: false,
+  connections: DEFAULT_SYSTEM_CONNECTIONS,
+};
+
 /** What the message must say: the variable, the value as given, and the accepted values. */
 function assertNamesIt(message: string, b: BadValue): void {
   assert.ok(
@@ -126,6 +135,7 @@ describe('resolveConfig() rejects bad environment values', () => {
         useEndpointHealthStatus: [],
         metricsPath: '/metrics',
         statusPage: false,
+        ...SERVER_DEFAULTS,
       });
       assert.equal(resolveConfig({}, env).prefix, 'dynamo');
       const options: DynamoMetricsModuleOptions = {
@@ -192,6 +202,7 @@ describe('resolveConfig() rejects bad environment values', () => {
       useEndpointHealthStatus: ['b'],
       metricsPath: '/metrics',
       statusPage: false,
+      ...SERVER_DEFAULTS,
     });
   });
 

@@ -113,7 +113,9 @@ describe('start-up logging', () => {
       controllers: [],
       line: () =>
         'Metrics recorded, not served (DYN_SYSTEM_ENABLED is not true); ' +
-        'DYN_SYSTEM_PORT=9464 is ignored until DYN_SYSTEM_ENABLED=true; ' +
+        'DYN_SYSTEM_PORT=9464 is ignored, the classic naming needs DYN_SYSTEM_ENABLED=true as ' +
+        'well, as the Dynamo guide says (under DYN_METRICS_NAMING=component the port alone ' +
+        'starts the system server); ' +
         'no decorated handlers, 3 metrics',
       metrics: 3,
       handlers: 0,

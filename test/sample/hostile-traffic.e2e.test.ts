@@ -1,9 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import type { TestContext } from 'node:test';
-import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
+import {
+  promtoolCheckMetrics,
+  pythonSampleCount,
+  requireBinary,
+  requirePythonPrometheusClient,
+} from '../support/binaries';
 import { chatBody, sendChats } from '../support/chat-load';
 import { Scrape } from '../support/exposition-parser';
 import { http } from '../support/http-client';
@@ -19,37 +22,6 @@ import { SampleProcess, startSample, sumOf } from '../support/sample-process';
 const DISTINCT = 20_000;
 const HUGE = 5;
 const FRONTEND = 'nv_llm_http_service_requests_total';
-const PYTHON = '/usr/bin/python3';
-
-/** Python's parsers, independent of ours; prints the number of samples read. */
-const PY_PARSE = `
-import sys
-from prometheus_client.parser import text_string_to_metric_families as text
-from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
-parse = om if sys.argv[1] == 'om' else text
-print(sum(len(f.samples) for f in parse(sys.stdin.read())))
-`;
-
-function requirePythonClient(t: TestContext): boolean {
-  const probe = spawnSync(PYTHON, ['-c', 'import prometheus_client'], { encoding: 'utf8' });
-  if (probe.status === 0) return true;
-  const message =
-    'Python prometheus_client is missing (Debian: apt-get install -y python3-prometheus-client); .ci/run installs it';
-  if (process.env.CI === 'true') throw new Error(`${message}. CI=true, so this is a failure.`);
-  t.skip(message);
-  return false;
-}
-
-function pythonSamples(text: string, format: 'text' | 'om'): number {
-  const run = spawnSync(PYTHON, ['-c', PY_PARSE, format], {
-    input: text,
-    encoding: 'utf8',
-    maxBuffer: 64 << 20,
-  });
-  assert.equal(run.status, 0, `python ${format} parser: ${run.stderr}`);
-  return Number(run.stdout.trim());
-}
-
 const sendAll = (port: number, models: string[]) => sendChats(port, models.map(chatBody));
 
 describe('hostile traffic: 20,000 distinct model names and 100 KB names', () => {
@@ -85,14 +57,15 @@ describe('hostile traffic: 20,000 distinct model names and 100 KB names', () => 
       const check = promtoolCheckMetrics(promtool, res.text);
       assert.equal(check.status, 0, check.output);
     }
-    if (!requirePythonClient(t)) return;
+    const python = requirePythonPrometheusClient(t);
+    if (!python) return;
     const ours = new Scrape(res.text).samples.length;
-    assert.equal(pythonSamples(res.text, 'text'), ours);
+    assert.equal(pythonSampleCount(python, res.text, 'text'), ours);
     const om = await http(app.metricsPort, 'GET', '/metrics', undefined, {
       accept: 'application/openmetrics-text; version=1.0.0',
     });
     assert.equal(om.status, 200);
-    assert.ok(pythonSamples(om.text, 'om') > 0);
+    assert.ok(pythonSampleCount(python, om.text, 'om') > 0);
   });
 
   it('requests_total over all series, overflow included, equals the requests sent', async () => {

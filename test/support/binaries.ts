@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import type { TestContext } from 'node:test';
 
@@ -18,7 +19,9 @@ export function requireBinary(t: TestContext, name: string): string | undefined 
 }
 
 function debianPackage(name: string): string {
-  return name === 'promtool' ? 'prometheus' : name;
+  return (
+    ({ promtool: 'prometheus', prlimit: 'util-linux' } as Record<string, string>)[name] ?? name
+  );
 }
 
 /** Runs `promtool check metrics` on exposition text; returns its exit code and findings. */
@@ -44,4 +47,27 @@ export function requirePythonPrometheusClient(t: TestContext): string | undefine
     throw new Error(`${message}. CI=true, so this is a failure, not a skip.`);
   t.skip(message);
   return undefined;
+}
+
+/** Python's parsers, independent of ours; prints the number of samples read. */
+const PY_PARSE = `
+import sys
+from prometheus_client.parser import text_string_to_metric_families as text
+from prometheus_client.openmetrics.parser import text_string_to_metric_families as om
+parse = om if sys.argv[1] == 'om' else text
+print(sum(len(f.samples) for f in parse(sys.stdin.read())))
+`;
+
+/**
+ * The samples python3-prometheus-client reads in an exposition, with its Prometheus text
+ * parser or its OpenMetrics one; a parse error fails the assertion.
+ */
+export function pythonSampleCount(python: string, text: string, format: 'text' | 'om'): number {
+  const run = spawnSync(python, ['-c', PY_PARSE, format], {
+    input: text,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  assert.equal(run.status, 0, `python ${format} parser: ${run.stderr}`);
+  return Number(run.stdout.trim());
 }

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { DynamoMetricsError } from '../../core';
 import { CONFIG_MESSAGES } from '../../config/config.messages';
-import { HEALTH_PATH, STATUS_PAGE_HISTORY_PATH } from '../../config/dynamo-metrics.constants';
+import { STATUS_PAGE_HISTORY_PATH } from '../../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../../config/dynamo-metrics-options.interface';
 
 /**
@@ -50,7 +50,7 @@ export function loadStatusPageFiles(
   const stems = pageStems(config);
   const values: Record<string, string> = {
     metricsPath: config.system.metricsPath,
-    healthPath: HEALTH_PATH,
+    healthPath: config.system.healthPath,
     historyPath: STATUS_PAGE_HISTORY_PATH,
     workerStem: stems.worker,
     frontendStem: stems.frontend,
