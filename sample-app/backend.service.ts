@@ -3,6 +3,7 @@ import {
   CounterVec,
   DynamoEndpoint,
   Endpoint,
+  FrontendMetrics,
   HistogramSeries,
   InjectComponent,
   InjectEndpoint,
@@ -46,6 +47,7 @@ export class BackendService {
     @InjectComponent('backend') component: Component,
     // ...and at endpoint level: labels {namespace, component, endpoint}, custom buckets.
     @InjectEndpoint('backend', 'generate') endpoint: Endpoint,
+    private readonly frontend: FrontendMetrics,
   ) {
     this.tokens = component.createCounterVec(
       'backend_generated_tokens_total',
@@ -69,7 +71,8 @@ export class BackendService {
   })
   generate(request: GenerateRequest): AsyncGenerator<string> {
     this.promptChars.observe(request.prompt.length);
-    const counter = this.tokens.labels(request.model.toLowerCase());
+    // The client's model through the frontend's model admission: at most its 100 models here too.
+    const counter = this.tokens.labels(this.frontend.modelLabel(request.model, this.tokens.name));
     const failing = request.model.toLowerCase() === FAILING_MODEL;
     const stall = request.model.toLowerCase() === STALLING_MODEL ? this.stallMs : 0;
     return (async function* (delayMs: number) {

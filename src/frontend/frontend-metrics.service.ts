@@ -105,6 +105,16 @@ export class FrontendMetrics {
     return new FrontendRequest(this.series(name), outcome, name, endpoint, type, exemplar);
   }
 
+  /**
+   * The `model` label value for a metric of your own that a client's model reaches (a counter by
+   * model in a backend): the same admission as the frontend's, so such a metric carries at most
+   * the frontend's models plus `__overflow__` (README, "Cardinality"). Overflows are counted under
+   * `metric` (a full metric name), by default the frontend's `requests_total`.
+   */
+  modelLabel(model: unknown, metric?: string): string {
+    return this.models.label(model, metric ?? this.familiesNow().requestsName);
+  }
+
   /** A request refused before its handler ran (`component` profile: counted with its error type). */
   refused(request: Omit<StartRequestOptions, 'trace'>, err: unknown): void {
     this.startRequest(request).discard(this.errorType(err));
