@@ -175,10 +175,14 @@ export abstract class MetricsLevel {
   /**
    * The parts on lease, for a server that writes them and then calls `release()` (exactly once,
    * after the last write): their buffers are reused by later scrapes, so that a large scrape in
-   * steady state allocates almost nothing. What `/metrics` uses.
+   * steady state allocates almost nothing. What `/metrics` uses. Scrapes that arrive while one
+   * is rendered share it; `join: false` renders on its own (for readers other than scrapes).
    */
-  leaseExposition(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<ExpositionLease> {
-    return this.store.lease(assertContentType(contentType), this.path);
+  leaseExposition(
+    contentType: string = PROMETHEUS_CONTENT_TYPE,
+    options: { join?: boolean } = {},
+  ): Promise<ExpositionLease> {
+    return this.store.lease(assertContentType(contentType), this.path, options.join ?? true);
   }
 
   private plain<S extends AnySeries>(request: MetricRequest): S {

@@ -144,7 +144,22 @@ export class MetricStore {
    * render yields to the event loop every slice; scrapes that arrive while one for the same
    * format and level is being rendered share it rather than starting another.
    */
-  lease(contentType: ExpositionContentType, path: readonly string[]): Promise<ExpositionLease> {
+  lease(
+    contentType: ExpositionContentType,
+    path: readonly string[],
+    join = true,
+  ): Promise<ExpositionLease> {
+    // Not joined and not joinable: a reader of its own (the status page's history) must neither
+    // get an older render nor hand one to a scrape that arrives after it started.
+    if (!join) {
+      const rendering = renderExposition(contentType, this.sources(path));
+      const alone = new SharedRender(rendering);
+      rendering.then(
+        (rendered) => alone.close(rendered),
+        () => undefined,
+      );
+      return alone.lease();
+    }
     const key = `${contentType}\n${path.join('\n')}`;
     let shared = this.rendering.get(key);
     if (!shared) {

@@ -97,7 +97,10 @@ export class StatusHistory implements OnApplicationBootstrap, OnApplicationShutd
   private async take(now: number): Promise<void> {
     try {
       const page = await (this.modules ??= loadPageModules());
-      const { parts, release } = await this.runtime.leaseExposition(PROMETHEUS_CONTENT_TYPE);
+      // A render of its own: a scrape arriving meanwhile must not get this (older) one.
+      const { parts, release } = await this.runtime.leaseExposition(PROMETHEUS_CONTENT_TYPE, {
+        join: false,
+      });
       let text: string;
       try {
         if (parts.reduce((n, p) => n + p.length, 0) > MAX_TEXT_BYTES) return;
