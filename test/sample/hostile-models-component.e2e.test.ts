@@ -5,6 +5,7 @@ import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { chatBody, sendChats } from '../support/chat-load';
 import { Scrape } from '../support/exposition-parser';
 import { http } from '../support/http-client';
+import { poll } from '../support/poll';
 import { SampleProcess, startSample, sumOf } from '../support/sample-process';
 
 /**
@@ -46,7 +47,15 @@ describe('component profile: 5,000 random models, 90 KB names and odd models', (
     for (let i = 0; i < HUGE; i++) models.splice(i * 1000, 0, `${i}`.repeat(90_000));
     models.push(...ODD);
     statuses = await sendChats(app.appPort, models.map(chatBody));
-    text = (await http(app.metricsPort, 'GET', '/metrics')).text;
+    // Every answered request has ended on the server too (its 'close' ran): nothing in flight.
+    text = await poll('nothing in flight', async () => {
+      const body = (await http(app.metricsPort, 'GET', '/metrics')).text;
+      const s = new Scrape(body);
+      const inflight =
+        sumOf(s, 'dynamo_frontend_inflight_requests') +
+        sumOf(s, 'dynamo_component_inflight_requests');
+      return inflight === 0 && body;
+    });
   });
 
   after(async () => {
