@@ -12,7 +12,15 @@ export {
   Component,
   Endpoint,
   PrefixedLevel,
+  collectRuntime,
 } from './hierarchy';
+export {
+  FamilySnapshot,
+  MetricSource,
+  MetricVisitor,
+  COLLECT_SLICE_MS,
+  collectMetrics,
+} from './collect';
 export { MetricsLevel } from './level';
 export { ConstLabels } from './metric-factories';
 export * from './metric-vec';
