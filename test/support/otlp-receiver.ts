@@ -213,8 +213,11 @@ async function body(req: IncomingMessage): Promise<Buffer> {
 
 export class OtlpReceiver {
   readonly exports: ReceivedExport[] = [];
-  /** Answer every export with this (HTTP status, or a gRPC status code for grpc); undefined: accept. */
-  failWith?: number;
+  /**
+   * Answer every export with this (HTTP status, or a gRPC status code for grpc), or never answer
+   * (`'hang'`, a collector that is slow past any deadline); undefined: accept.
+   */
+  failWith?: number | 'hang';
   private http?: Server;
   private grpc?: grpc.Server;
 
@@ -275,6 +278,7 @@ export class OtlpReceiver {
             call: grpc.ServerUnaryCall<Buffer, unknown>,
             done: grpc.sendUnaryData<unknown>,
           ) => {
+            if (this.failWith === 'hang') return;
             if (this.failWith !== undefined) {
               done({ code: this.failWith, details: 'failing on purpose' });
               return;
@@ -307,6 +311,7 @@ export class OtlpReceiver {
           res.writeHead(404).end();
           return;
         }
+        if (this.failWith === 'hang') return;
         if (this.failWith !== undefined) {
           res.writeHead(this.failWith).end();
           return;
