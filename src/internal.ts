@@ -18,3 +18,4 @@ export type { OtlpConfig } from './config/dynamo-otlp-options.interface';
 export { loadOtlpSdk } from './exposure/otlp/otlp-sdk';
 export { RuntimeMetricProducer } from './exposure/otlp/runtime-metric-producer';
 export { PROCESS_START } from './exposure/otlp/otlp-metric-data';
+export { startOtlpExport, OTLP_MAX_POINTS_PER_REQUEST } from './exposure/otlp/otlp-pipeline';

@@ -184,5 +184,26 @@ for (const protocol of PROTOCOLS) {
         await receiver.stop();
       }
     });
+
+    it('does not let a collector that never answers hold the shutdown', async () => {
+      const receiver = await OtlpReceiver.start(protocol);
+      receiver.failWith = 'hang';
+      const sample = await startSample({
+        env: { ...otlpEnv(receiver, 600_000), OTEL_EXPORTER_OTLP_METRICS_TIMEOUT: '1000' },
+      });
+      try {
+        await sample.stop();
+        // stop() kills after 5 s: ended by the signal, the last export gave up in time.
+        assert.equal(sample.child.signalCode, 'SIGTERM', sample.output());
+        assert.equal(receiver.requests, 1);
+        assert.ok(
+          sample.output().includes(`OTLP export to ${receiver.endpoint} failed`),
+          sample.output(),
+        );
+      } finally {
+        await sample.stop();
+        await receiver.stop();
+      }
+    });
   });
 }

@@ -213,6 +213,8 @@ async function body(req: IncomingMessage): Promise<Buffer> {
 
 export class OtlpReceiver {
   readonly exports: ReceivedExport[] = [];
+  /** Export requests that arrived, accepted or not. */
+  requests = 0;
   /**
    * Answer every export with this (HTTP status, or a gRPC status code for grpc), or never answer
    * (`'hang'`, a collector that is slow past any deadline); undefined: accept.
@@ -278,6 +280,7 @@ export class OtlpReceiver {
             call: grpc.ServerUnaryCall<Buffer, unknown>,
             done: grpc.sendUnaryData<unknown>,
           ) => {
+            this.requests++;
             if (this.failWith === 'hang') return;
             if (this.failWith !== undefined) {
               done({ code: this.failWith, details: 'failing on purpose' });
@@ -311,6 +314,7 @@ export class OtlpReceiver {
           res.writeHead(404).end();
           return;
         }
+        this.requests++;
         if (this.failWith === 'hang') return;
         if (this.failWith !== undefined) {
           res.writeHead(this.failWith).end();

@@ -31,6 +31,9 @@ export interface MetricProducer {
 }
 
 export interface MeterProviderLike {
+  /** Collects and exports now (what the reader does every interval). */
+  forceFlush(options?: { timeoutMillis?: number }): Promise<void>;
+  /** A last export, then the exporter's shutdown. */
   shutdown(options?: { timeoutMillis?: number }): Promise<void>;
 }
 

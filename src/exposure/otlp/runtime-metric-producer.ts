@@ -34,9 +34,12 @@ export class RuntimeMetricProducer implements MetricProducer {
     private readonly enums: DataEnums,
     /** The reader keeps the MeterProvider's resource; this one is never sent. */
     private readonly resource: unknown,
+    /** Called as each collection (the start of an export) begins. */
+    private readonly onCollect?: () => void,
   ) {}
 
   async collect(): Promise<{ resourceMetrics: unknown; errors: unknown[] }> {
+    this.onCollect?.();
     const times: CollectionTimes = {
       startTime: PROCESS_START,
       endTime: hrTime(performance.timeOrigin + performance.now()),
