@@ -39,6 +39,7 @@ export {
   HistogramSeries,
   HistogramSnapshot,
   SeriesLabels,
+  AnySeries,
 } from './series';
 export type { MetricCreatedEvent } from './store';
 export {

@@ -87,17 +87,32 @@ export function histogramPoint(
   count: number,
   sum: number,
 ): DataPoint<HistogramValue> {
-  const n = boundaries.length;
-  const counts = new Array<number>(n + 1);
+  const value: HistogramValue = {
+    buckets: { boundaries, counts: new Array<number>(boundaries.length + 1) },
+    count: 0,
+    sum: 0,
+    hasMinMax: false,
+  };
+  const point = { ...times, attributes, value };
+  setHistogram(value, cumulative, count, sum);
+  return point;
+}
+
+/** Writes cumulative buckets, count and sum into a histogram value, in place. */
+export function setHistogram(
+  value: HistogramValue,
+  cumulative: ArrayLike<number>,
+  count: number,
+  sum: number,
+): void {
+  const counts = value.buckets.counts;
+  const n = value.buckets.boundaries.length;
   let below = 0;
   for (let i = 0; i < n; i++) {
     counts[i] = cumulative[i]! - below;
     below = cumulative[i]!;
   }
   counts[n] = count - below;
-  return {
-    ...times,
-    attributes,
-    value: { buckets: { boundaries, counts }, count, sum, hasMinMax: false },
-  };
+  value.count = count;
+  value.sum = sum;
 }
