@@ -117,13 +117,11 @@ export class Namespace extends MetricsLevel {
   }
 }
 
-/** Each runtime's store, for the package's own consumers (collectRuntime). */
 const stores = new WeakMap<DistributedRuntime, MetricStore>();
 
 /**
- * Hands every metric of `runtime` (the global registry included when the runtime includes it)
- * to `visitor`, as `/metrics` reads them: the one output path, for consumers other than the
- * exposition (the OTLP export).
+ * Hands every metric of `runtime` (its global registry too, when included) to `visitor` as
+ * `/metrics` reads them: the one output path, for consumers other than the exposition (OTLP).
  */
 export function collectRuntime(runtime: DistributedRuntime, visitor: MetricVisitor): Promise<void> {
   return stores.get(runtime)!.collect([], visitor);
