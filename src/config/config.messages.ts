@@ -6,6 +6,13 @@ export const SYSTEM_SERVER = 'Dynamo system server';
 /** Where a web config problem is: the file, and the field in it. */
 const inWebConfig = (file: string, field: string) => `Web config ${file}, ${field}:`;
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
+/** Header pairs with their values (credentials, often) replaced by `***`, for messages. */
+const withoutValues = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value.replace(/=[^,]*/g, '=***')
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(Object.keys(value).map((k) => [k, '***']))
+      : value;
 
 /** Start-up errors of the Nest module and the exposure layer (environment and options). */
 export const CONFIG_MESSAGES = {
@@ -129,7 +136,7 @@ export const CONFIG_MESSAGES = {
   invalidOtlpEndpoint: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: an http:// or https:// URL, such as "http://collector:4318/v1/metrics" (http/protobuf, http/json) or "http://collector:4317" (grpc).`,
   invalidOtlpHeaders: (source: string, value: unknown) =>
-    `${source}=${JSON.stringify(value)} is not valid; accepted values: comma-separated name=value pairs with HTTP header names and percent-encoded values, such as "api-key=s3cret,x-scope=a%20b" (an option: { 'api-key': 's3cret' }).`,
+    `${source}=${JSON.stringify(withoutValues(value))} is not valid (header values are not shown); accepted values: comma-separated name=value pairs with HTTP header names and percent-encoded values, such as "api-key=s3cret,x-scope=a%20b" (an option: { 'api-key': 's3cret' }).`,
   invalidResourceAttributes: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: comma-separated key=value pairs with percent-encoded values, such as "deployment.environment=prod,service.version=1.2.0" (an option: { 'service.version': '1.2.0' }).`,
   invalidServiceName: (source: string, value: unknown) =>

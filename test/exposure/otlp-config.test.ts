@@ -228,6 +228,17 @@ describe('OTLP settings', () => {
         /^option otlp\.enabled="yes" is not valid; accepted values: "true" or "false"/,
       ],
     ];
+    // Header values are credentials: never in a message.
+    cases.push([
+      { OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'api-key=s3cret,broken' },
+      {},
+      /^OTEL_EXPORTER_OTLP_METRICS_HEADERS="api-key=\*\*\*,broken" is not valid \(header values are not shown\)/,
+    ]);
+    cases.push([
+      {},
+      { otlp: { headers: { 'api-key': 's3cret', bad: 2 as never } } },
+      /^option otlp\.headers=\{"api-key":"\*\*\*","bad":"\*\*\*"\} is not valid/,
+    ]);
     for (const [env, options, message] of cases) {
       assert.throws(
         () => otlpOf({ OTEL_METRICS_EXPORTER: 'otlp', ...env }, { otlp: {}, ...options }),
