@@ -180,7 +180,7 @@ describe('OTLP settings', () => {
       [
         { OTEL_EXPORTER_OTLP_HEADERS: 'api-key' },
         {},
-        /^OTEL_EXPORTER_OTLP_HEADERS="api-key" is not valid; accepted values: comma-separated name=value pairs/,
+        /^OTEL_EXPORTER_OTLP_HEADERS="api-key" is not valid \(header values are not shown\); accepted values: comma-separated name=value pairs/,
       ],
       [
         { OTEL_EXPORTER_OTLP_METRICS_HEADERS: 'bad name=1' },
