@@ -21,7 +21,6 @@ interface ProtoType {
   toObject(message: unknown, options: Record<string, unknown>): unknown;
   encode(message: unknown): { finish(): Uint8Array };
 }
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const root = require('otlp-transformer-protos/build/src/generated/root') as {
   opentelemetry: { proto: { collector: { metrics: { v1: Record<string, ProtoType> } } } };
 };
