@@ -4,10 +4,11 @@ import { benchInprocess } from './inprocess.bench';
 import { benchLabels } from './labels.bench';
 import { parseArgs } from './harness';
 import { benchHttp } from './http.bench';
+import { benchOtlp } from './otlp.bench';
 import { benchScrape } from './scrape.bench';
 
 /**
- * `npm run bench [-- --quick] [-- --json] [-- --only=inprocess,scrape]`. Prints a table of
+ * `npm run bench [-- --quick] [-- --json] [-- --only=inprocess,scrape,otlp]`. Prints a table of
  * results and, last, one JSON line with every figure. Ratios compare variants measured in this
  * same run, so they are meaningful on any machine; absolute figures are not.
  */
@@ -29,6 +30,13 @@ async function main() {
     log(
       'scrape (target ratios <= 0.35, max_block_ms_10k and gzip_max_block_ms_10k <= 5):',
       results.scrape,
+    );
+  }
+  if (want('otlp')) {
+    results.otlp = await benchOtlp(args);
+    log(
+      'otlp (target: each *_max_block_ms_10k no worse than scrape_max_block_ms_10k, about 5):',
+      results.otlp,
     );
   }
   if (want('decorator')) {

@@ -9,7 +9,7 @@ import { BenchArgs, median, round } from './harness';
 import { longestBlockDuring } from './event-loop-probe';
 
 /** The same labelled histogram series in a runtime and in a prom-client Registry. */
-function buildSeries(series: number) {
+export function buildSeries(series: number) {
   const runtime = new DistributedRuntime();
   const component = runtime.namespace('dynamo').component('backend');
   const registry = new Registry();
@@ -79,6 +79,24 @@ function startScraper(port: number) {
       }),
     stop: () => child.kill(),
   };
+}
+
+/**
+ * The longest event-loop block of each of `rounds` plain scrapes of the runtime's /metrics,
+ * served here and scraped by another process (for comparisons made in other benches' runs).
+ */
+export async function scrapeBlocks(runtime: DistributedRuntime, rounds: number): Promise<number[]> {
+  const server = await metricsServer(runtime, new Registry());
+  const scraper = startScraper((server.address() as AddressInfo).port);
+  const blocks: number[] = [];
+  await scraper.scrape('/ours'); // warm-up: label text, buffers
+  global.gc?.();
+  for (let r = 0; r < rounds; r++) {
+    blocks.push(await longestBlockDuring(() => scraper.scrape('/ours')));
+  }
+  scraper.stop();
+  server.close();
+  return blocks;
 }
 
 /**

@@ -19,6 +19,11 @@ export {
   TraceContext,
 } from './config/dynamo-metrics-options.interface';
 export type {
+  DynamoOtlpOptions,
+  OtlpCompression,
+  OtlpProtocol,
+} from './config/dynamo-otlp-options.interface';
+export type {
   DynamoMetricsAsyncExtras,
   DynamoMetricsModuleAsyncOptions,
   DynamoMetricsOptionsFactory,

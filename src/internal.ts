@@ -14,3 +14,8 @@ export { BasicAuth, parseBasic } from './exposure/web-config/basic-auth';
 export { loadServerSecurity } from './exposure/web-config/server-security';
 export { loadWebConfig, resolvePeer } from './exposure/web-config/web-config';
 export { acceptsGzip, gzipParts } from './exposure/gzip-encoding';
+export type { OtlpConfig } from './config/dynamo-otlp-options.interface';
+export { loadOtlpSdk } from './exposure/otlp/otlp-sdk';
+export { RuntimeMetricProducer } from './exposure/otlp/runtime-metric-producer';
+export { PROCESS_START } from './exposure/otlp/otlp-metric-data';
+export { startOtlpExport, OTLP_MAX_POINTS_PER_REQUEST } from './exposure/otlp/otlp-pipeline';

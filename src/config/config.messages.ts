@@ -6,6 +6,13 @@ export const SYSTEM_SERVER = 'Dynamo system server';
 /** Where a web config problem is: the file, and the field in it. */
 const inWebConfig = (file: string, field: string) => `Web config ${file}, ${field}:`;
 const quoted = (values: readonly string[]) => values.map((v) => `"${v}"`).join(', ');
+/** Header pairs with their values (credentials, often) replaced by `***`, for messages. */
+const withoutValues = (value: unknown): unknown =>
+  typeof value === 'string'
+    ? value.replace(/=[^,]*/g, '=***')
+    : value !== null && typeof value === 'object'
+      ? Object.fromEntries(Object.keys(value).map((k) => [k, '***']))
+      : value;
 
 /** Start-up errors of the Nest module and the exposure layer (environment and options). */
 export const CONFIG_MESSAGES = {
@@ -120,6 +127,22 @@ export const CONFIG_MESSAGES = {
     `${inWebConfig(file, `basic_auth_users.${user}`)} is not a bcrypt hash (such as "$2y$10$..." from htpasswd -nBC 10 "" or python3 -c 'import bcrypt; print(bcrypt.hashpw(b"secret", bcrypt.gensalt()).decode())').`,
   webConfigPeerMissing: (file: string, field: string, pkg: string) =>
     `${inWebConfig(file, field)} needs the package "${pkg}", an optional peer dependency of nestjs-dynamo-metrics: npm install ${pkg}`,
+  invalidChoice: (source: string, value: unknown, accepted: readonly string[]) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: ${quoted(accepted)} (empty means unset).`,
+  invalidMetricsExporter: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid here; accepted values: "otlp" (push every metric over OTLP as well as serving /metrics), "none" or "prometheus" (no push), or a comma-separated list of them (empty means unset).`,
+  invalidOtlpOption: (value: unknown) =>
+    `option otlp=${JSON.stringify(value)} is not valid; accepted values: an object such as { protocol: 'grpc', endpoint: 'http://collector:4317' } ({} pushes with the defaults).`,
+  invalidOtlpEndpoint: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: an http:// or https:// URL, such as "http://collector:4318/v1/metrics" (http/protobuf, http/json) or "http://collector:4317" (grpc).`,
+  invalidOtlpHeaders: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(withoutValues(value))} is not valid (header values are not shown); accepted values: comma-separated name=value pairs with HTTP header names and percent-encoded values, such as "api-key=s3cret,x-scope=a%20b" (an option: { 'api-key': 's3cret' }).`,
+  invalidResourceAttributes: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: comma-separated key=value pairs with percent-encoded values, such as "deployment.environment=prod,service.version=1.2.0" (an option: { 'service.version': '1.2.0' }).`,
+  invalidServiceName: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: a non-empty name such as "inference-gateway".`,
+  otlpPeersMissing: (protocol: string, packages: readonly string[]) =>
+    `OTLP export (OTEL_METRICS_EXPORTER=otlp, protocol ${protocol}) needs ${packages.map((p) => `"${p}"`).join(', ')}, optional peer dependencies of nestjs-dynamo-metrics: npm install ${packages.join(' ')}`,
 } as const;
 
 /** Log lines of the Nest layers, kept beside the errors so wording stays consistent. */
@@ -175,6 +198,7 @@ export const LOG_MESSAGES = {
         },
     handlers: ReadonlyArray<readonly [decorator: string, count: number]>,
     metrics: number,
+    push?: { protocol: string; endpoint: string; intervalMs: number },
   ) => {
     let where: string;
     if (exposure.mode === 'off') {
@@ -195,6 +219,9 @@ export const LOG_MESSAGES = {
       .filter(([, n]) => n > 0)
       .map(([decorator, n]) => `${n} ${decorator} handler${n === 1 ? '' : 's'}`);
     if (!found.length) found.push('no decorated handlers');
+    if (push) {
+      where += `; pushed over OTLP (${push.protocol}) to ${push.endpoint} every ${push.intervalMs / 1000} s`;
+    }
     return `${where}; ${[...found, `${metrics} metric${metrics === 1 ? '' : 's'}`].join(', ')}`;
   },
   tookOverPrometheusRoute: (path: string) =>
@@ -210,6 +237,12 @@ export const LOG_MESSAGES = {
       ? `${portSource}=${port} is ignored, ${enabledSource}=false turns exposure off`
       : `${portSource}=${port} is ignored, the classic naming needs ${enabledSource}=true as well, as the Dynamo guide says (under DYN_METRICS_NAMING=component the port alone starts the system server)`,
   clusterWorker: (pid: number) => `Reporting metrics to the cluster primary (worker pid ${pid})`,
+  otlpExportFailing: (endpoint: string, reason: string, counter: string) =>
+    `OTLP export to ${endpoint} failed: ${reason}. Retried every interval; the service is not affected. Failures are counted in ${counter}; the next line says when exports succeed again.`,
+  otlpExportRecovered: (endpoint: string, failures: number, seconds: number) =>
+    `OTLP export to ${endpoint} works again, after ${failures} failed export${failures === 1 ? '' : 's'} over ${seconds.toFixed(1)} s.`,
+  otlpFinalExportFailed: (endpoint: string, timeoutMs: number, reason: string) =>
+    `OTLP: the last export at shutdown to ${endpoint} did not complete within ${timeoutMs} ms: ${reason}`,
   metricCreated: (
     name: string,
     type: string,

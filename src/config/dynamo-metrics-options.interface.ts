@@ -1,4 +1,5 @@
 import type { FrontendBucketSet, LogBucketSpec, NamingProfileName } from '../core';
+import type { DynamoOtlpOptions, OtlpConfig } from './dynamo-otlp-options.interface';
 
 export type HealthStatus = 'ready' | 'notready';
 
@@ -102,6 +103,12 @@ export interface DynamoMetricsModuleOptions {
   series?: DynamoSeriesOptions | undefined;
   /** Node `cluster` mode (see startClusterMetricsServer). */
   cluster?: DynamoClusterOptions | undefined;
+  /**
+   * Push every metric over OTLP as well (`OTEL_METRICS_EXPORTER=otlp`): giving this object turns
+   * the export on. Needs the optional peers `@opentelemetry/sdk-metrics`, `resources` and the
+   * exporter of the protocol (README, "Pushing with OTLP"). Off by default.
+   */
+  otlp?: DynamoOtlpOptions | undefined;
   /**
    * Exemplars (trace ids) on the latency histograms, in the OpenMetrics output
    * (`DYN_METRICS_EXEMPLARS`). Default false.
@@ -221,4 +228,6 @@ export interface DynamoMetricsConfig {
   /** Stream deadlines in ms; undefined: none. */
   frontendTimeouts: { firstTokenMs?: number; interTokenMs?: number };
   series: Required<DynamoSeriesOptions>;
+  /** Undefined: no OTLP push. */
+  otlp?: OtlpConfig;
 }

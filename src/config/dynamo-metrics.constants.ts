@@ -34,3 +34,18 @@ export const DEFAULT_FRONTEND_MAX_MODELS = 100;
 
 /** Distinct sets of per-call label values kept per decorated endpoint (~40 lines each). */
 export const DEFAULT_MAX_CALL_LABEL_SETS = 100;
+
+/** OTLP push (OTEL_METRICS_EXPORTER=otlp): what OpenTelemetry's specification gives as defaults. */
+export const OTLP_PROTOCOLS = ['grpc', 'http/protobuf', 'http/json'] as const;
+export const DEFAULT_OTLP_PROTOCOL = 'http/protobuf';
+export const OTLP_COMPRESSIONS = ['gzip', 'none'] as const;
+export const DEFAULT_OTLP_COMPRESSION = 'none';
+export const DEFAULT_OTLP_HTTP_ENDPOINT = 'http://localhost:4318/v1/metrics';
+export const DEFAULT_OTLP_GRPC_ENDPOINT = 'http://localhost:4317';
+/** Added to the generic OTEL_EXPORTER_OTLP_ENDPOINT for the http protocols. */
+export const OTLP_METRICS_PATH = 'v1/metrics';
+export const DEFAULT_OTLP_INTERVAL_MS = 60_000;
+/** One export (collection and every request of it); at most the interval. */
+export const DEFAULT_OTLP_EXPORT_TIMEOUT_MS = 30_000;
+/** One request, the exporter's retries included; at most the export timeout. */
+export const DEFAULT_OTLP_TIMEOUT_MS = 10_000;

@@ -7,6 +7,7 @@ import {
 import { CONFIG_MESSAGES } from './config.messages';
 import { resolveFrontendBuckets } from './frontend-buckets';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
+import { OTLP_OPTION_OF, OTLP_VARIABLES, resolveOtlp } from './otlp-options';
 import { isStatusPagePath, resolveSystemServer, SYSTEM_VARIABLES } from './system-options';
 import {
   fail,
@@ -44,6 +45,7 @@ export const ENV = {
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
   statusPage: 'DYN_SYSTEM_STATUS_PAGE',
   ...SYSTEM_VARIABLES,
+  ...OTLP_VARIABLES,
   /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
@@ -76,6 +78,7 @@ const OPTION_OF: Record<string, string> = {
   [ENV.frontendMaxModels]: 'frontend.maxModels',
   [ENV.maxCallLabelSets]: 'series.maxCallLabelSets',
   [ENV.log]: 'logLevel',
+  ...OTLP_OPTION_OF,
 };
 
 type Env = Record<string, string | undefined>;
@@ -206,6 +209,7 @@ export function resolveConfig(
     exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
     traceContext: parseTraceContext(options.traceContext),
     logLevel: pick(ENV.log, options.logLevel, parseLogLevel) ?? 'info',
+    otlp: resolveOtlp(options.otlp, pick),
   };
 }
 

@@ -1,6 +1,7 @@
 import { register as globalRegistry, Registry } from 'prom-client';
 import { DEFAULT_PREFIX } from './constants';
 import { CLUSTER_AGGREGATORS, ClusterAggregator } from './cluster/cluster-aggregators';
+import type { MetricVisitor } from './collect';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricsLevel } from './level';
@@ -116,6 +117,16 @@ export class Namespace extends MetricsLevel {
   }
 }
 
+const stores = new WeakMap<DistributedRuntime, MetricStore>();
+
+/**
+ * Hands every metric of `runtime` (its global registry too, when included) to `visitor` as
+ * `/metrics` reads them: the one output path, for consumers other than the exposition (OTLP).
+ */
+export function collectRuntime(runtime: DistributedRuntime, visitor: MetricVisitor): Promise<void> {
+  return stores.get(runtime)!.collect([], visitor);
+}
+
 /**
  * The root of the hierarchy. Each runtime owns its own metrics, so two runtimes (two Nest apps
  * in one process, or two tests) never collide.
@@ -138,6 +149,7 @@ export class DistributedRuntime extends MetricsLevel {
       overflowMetricName: buildMetricName(prefix, SERIES_OVERFLOW_METRIC),
     });
     super(store, prefix, []);
+    stores.set(this, store);
   }
 
   namespace(name: string): Namespace {

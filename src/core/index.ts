@@ -12,7 +12,15 @@ export {
   Component,
   Endpoint,
   PrefixedLevel,
+  collectRuntime,
 } from './hierarchy';
+export {
+  FamilySnapshot,
+  MetricSource,
+  MetricVisitor,
+  COLLECT_SLICE_MS,
+  collectMetrics,
+} from './collect';
 export { MetricsLevel } from './level';
 export { ConstLabels } from './metric-factories';
 export * from './metric-vec';
@@ -31,6 +39,7 @@ export {
   HistogramSeries,
   HistogramSnapshot,
   SeriesLabels,
+  AnySeries,
 } from './series';
 export type { MetricCreatedEvent } from './store';
 export {

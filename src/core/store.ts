@@ -8,7 +8,8 @@ import { NameClashIndex, NamedMetric } from './name-clash';
 import type { NamingProfile } from './naming-profile';
 import { SeriesBudget, SeriesBudgetOptions, SERIES_OVERFLOW_HELP } from './series-budget';
 import { joinParts } from './render/exposition-bytes';
-import { ExpositionSource, renderExposition } from './render/render-exposition';
+import { collectMetrics, MetricSource, MetricVisitor } from './collect';
+import { renderExposition } from './render/render-exposition';
 import { ExpositionLease, SharedRender } from './render/shared-render';
 import { AnySeries, CounterSeries } from './series';
 
@@ -178,7 +179,15 @@ export class MetricStore {
     return shared.lease();
   }
 
-  private *sources(path: readonly string[]): Iterable<ExpositionSource> {
+  /**
+   * Every metric at `path` or below handed to `visitor` as a render reads them (same snapshots,
+   * same slices): for consumers other than the exposition, such as the OTLP export.
+   */
+  collect(path: readonly string[], visitor: MetricVisitor): Promise<void> {
+    return collectMetrics(this.sources(path), visitor);
+  }
+
+  private *sources(path: readonly string[]): Iterable<MetricSource> {
     if (path.length === 0) {
       for (const family of this.families.values()) yield { family };
       if (this.options.includeGlobalRegistry) {

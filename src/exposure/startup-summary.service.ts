@@ -45,7 +45,7 @@ export class StartupSummary implements OnApplicationBootstrap {
       .decorators()
       .map((d) => [d, this.explorer.handlerCount(d)] as const);
     const metrics = this.runtime.metricFamilies().length;
-    this.logger.log(LOG_MESSAGES.startupSummary(exposure, handlers, metrics));
+    this.logger.log(LOG_MESSAGES.startupSummary(exposure, handlers, metrics, this.config.otlp));
   }
 
   /** Why a system port that is set starts no server; undefined when none is set. */

@@ -14,6 +14,7 @@ import { DynamoEndpointMetadataAccessor } from '../endpoint/dynamo-endpoint-meta
 import { ClusterWorkerService } from '../exposure/cluster-worker.service';
 import { HealthService } from '../exposure/health.service';
 import { MetricsExporter } from '../exposure/metrics-exporter.service';
+import { OtlpExport } from '../exposure/otlp/otlp-export.service';
 import { StartupChecks } from '../exposure/startup-checks.service';
 import { StartupSummary } from '../exposure/startup-summary.service';
 import { StatusHistory } from '../exposure/status-page/status-history.service';
@@ -75,6 +76,7 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   MetricsExporter,
   // Before SystemServer: a start-up error must come before the port is opened.
   StartupChecks,
+  OtlpExport,
   StatusHistory,
   SystemServer,
   ClusterWorkerService,

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../../src';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { Scrape } from '../support/exposition-parser';
 import { http } from '../support/http-client';
 import { poll } from '../support/poll';
+import { Ready, startClusterFixture } from './fixtures/cluster-process';
 
 /**
  * Node cluster mode with real processes: a primary that runs startClusterMetricsServer() and
@@ -15,25 +14,16 @@ import { poll } from '../support/poll';
  * (the primary hands them out round-robin); the primary's /metrics must show the totals.
  */
 
-const FIXTURE = join(__dirname, 'fixtures', 'cluster-app.js');
 const N = 60;
 const LABELS = { namespace: 'dynamo', component: 'fixture', endpoint: 'work' };
-
-interface Ready {
-  metricsPort: number;
-  promClientPort: number;
-  appPort: number;
-  workerPids: number[];
-}
 
 /** One GET on its own connection (no keep-alive), so the cluster spreads them over workers. */
 const get = (port: number, path: string, headers: Record<string, string> = {}) =>
   http(port, 'GET', path, undefined, headers, { timeoutMs: 5000 });
 
 describe('cluster mode: the primary serves the totals of all workers', () => {
-  let child: ChildProcess;
   let ready: Ready;
-  let output = '';
+  let stop: (() => Promise<void>) | undefined;
   const perPid = new Map<number, number>();
   /** Each worker's runtime uptime as its last reply reported it, and when that request was sent. */
   const lastUptime = new Map<number, { uptime: number; sentAt: number }>();
@@ -41,30 +31,8 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
   let replyBytes = 0;
 
   before(async () => {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      FIXTURE_WORKERS: '2',
-      FIXTURE_IDLE_WORKER: '1',
-    };
-    for (const name of Object.keys(env)) if (name.startsWith('DYN_')) delete env[name];
-    // Its own process group, so the whole tree (primary and workers) can be killed at once.
-    child = spawn(process.execPath, [FIXTURE], {
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    child.stderr!.setEncoding('utf8').on('data', (c: string) => (output += c));
-    ready = await poll(
-      'the fixture to print READY',
-      async () => {
-        if (child.exitCode !== null) throw new Error(`fixture exited early:\n${output}`);
-        const line = output.split('\n').find((l) => l.startsWith('READY '));
-        return line ? (JSON.parse(line.slice(6)) as Ready) : undefined;
-      },
-      // Three Node processes boot Nest on 2 cores: ~3 s here when idle, slower on a busy machine.
-      { timeoutMs: 25000, intervalMs: 50 },
-    );
+    const fixture = await startClusterFixture({ FIXTURE_WORKERS: '2', FIXTURE_IDLE_WORKER: '1' });
+    ({ ready, stop } = fixture);
     // Bounded load: N requests, 6 at a time, each on a new connection.
     let sent = 0;
     await Promise.all(
@@ -83,30 +51,7 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
     );
   });
 
-  after(async () => {
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid!, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 3000);
-    await exited;
-    clearTimeout(timer);
-    // Workers get SIGTERM from the primary; make sure none is left in the group.
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      /* the group is empty */
-    }
-  });
+  after(() => stop?.());
 
   it('both Nest workers served requests (so a single worker could not have the total)', () => {
     assert.deepEqual([...perPid.keys()].sort(), [...ready.workerPids].sort());

@@ -131,7 +131,10 @@ describe('deploy/: static checks', () => {
       if (m) services.set((current = m[1]!), []);
       else if (current) services.get(current)!.push(line);
     }
-    assert.deepEqual([...services.keys()], ['prometheus', 'grafana', 'tempo', 'dcgm-exporter']);
+    assert.deepEqual(
+      [...services.keys()],
+      ['prometheus', 'grafana', 'tempo', 'otel-collector', 'dcgm-exporter'],
+    );
     const declaredVolumes = block('volumes:')
       .map((l) => /^ {2}([a-z0-9_-]+):/.exec(l)?.[1])
       .filter(Boolean);

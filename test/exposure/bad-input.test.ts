@@ -36,6 +36,7 @@ const VARS = {
   DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: 'a JSON array of endpoint names',
   DYN_METRICS_PREFIX: '[a-zA-Z_:][a-zA-Z0-9_:]*',
   DYN_SYSTEM_HOST: 'a host name or IP address',
+  OTEL_METRICS_EXPORTER: '"otlp"',
 } as const;
 
 const bad = (name: keyof typeof VARS, value: string): BadValue => ({
@@ -55,6 +56,7 @@ const BAD: BadValue[] = [
   bad('DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS', 'generate'),
   bad('DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS', '[1]'),
   bad('DYN_METRICS_PREFIX', 'bad-prefix'),
+  bad('OTEL_METRICS_EXPORTER', 'console'),
 ];
 
 /** More edge values, checked through resolveConfig only. */

@@ -1,25 +1,9 @@
+import type { FamilySnapshot } from '../collect';
 import type { MetricFamily } from '../family';
 import { exemplarTimestamp } from '../exemplar';
 import { AnySeries, HistogramSeries } from '../series';
 import { ExpositionBytes } from './exposition-bytes';
 import { escapeHelp, familyName, labelPairs } from './text-format';
-
-/**
- * What one render reads of one family, as it was when the render began. Counters and gauges:
- * their values, copied at once (one number each). Histograms: read a slice at a time at a
- * render epoch; a series that changes meanwhile keeps its earlier state for the render (copy
- * on write, see RenderGate), so a family written across many slices shows one instant without
- * a copy of every series up front (1-5 ms for 10,000 histogram series, in one stretch).
- */
-export interface FamilySnapshot {
-  readonly series: readonly AnySeries[];
-  /** Counters and gauges: their values. Histograms: room for one series' values. */
-  readonly values: Float64Array;
-  /** Histograms: the render epoch to read at; 0 for counters and gauges. */
-  readonly epoch: number;
-  /** Histograms: which series to write (a level's), applied as they are written. */
-  readonly filter?: (s: AnySeries) => boolean;
-}
 
 const OPEN_BRACE = 123;
 const COMMA = 44;
@@ -54,7 +38,6 @@ export class FamilyWriter {
   private readonly bucketHeads: readonly Buffer[];
   private readonly sumName: Buffer;
   private readonly countName: Buffer;
-  private readonly bounds: number;
 
   private constructor(readonly family: MetricFamily) {
     const { name, help, type } = family;
@@ -68,38 +51,11 @@ export class FamilyWriter {
     this.promSample = Buffer.from(name);
     this.openSample = Buffer.from(type === 'counter' ? `${openName}_total` : name);
     const buckets = family.definition.buckets ?? [];
-    this.bounds = buckets.length;
     this.bucketHeads = [...buckets.map(String), '+Inf'].map((le) =>
       Buffer.from(`${name}_bucket{le="${le}"`),
     );
     this.sumName = Buffer.from(`${name}_sum`);
     this.countName = Buffer.from(`${name}_count`);
-  }
-
-  /**
-   * Runs the family's collect hooks and takes what a render reads of the series `filter` keeps.
-   * Call `release()` with it once written, also when the render fails.
-   */
-  snapshot(filter?: (s: AnySeries) => boolean): FamilySnapshot {
-    const family = this.family;
-    for (const hook of family.collectHooks) hook();
-    const all = family.series;
-    if (family.type === 'histogram') {
-      // Nothing is copied now: series changed before they are written keep their state.
-      const values = new Float64Array(this.bounds + 2);
-      return { series: all.slice(), values, epoch: family.gate.open(), filter };
-    }
-    const series = filter ? all.filter(filter) : all.slice();
-    const values = new Float64Array(series.length);
-    for (let k = 0; k < series.length; k++) {
-      values[k] = (series[k] as Exclude<AnySeries, HistogramSeries>).value;
-    }
-    return { series, values, epoch: 0 };
-  }
-
-  /** The render is done with `snap` (its histogram series stop keeping their state for it). */
-  release(snap: FamilySnapshot): void {
-    if (snap.epoch !== 0) this.family.gate.close();
   }
 
   writeHeader(out: ExpositionBytes, openMetrics: boolean): void {
