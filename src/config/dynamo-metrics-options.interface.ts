@@ -1,4 +1,5 @@
 import type { FrontendBucketSet, LogBucketSpec, NamingProfileName } from '../core';
+import type { DynamoHttpServerOptions, HttpServerConfig } from './http-server-options.interface';
 
 export type HealthStatus = 'ready' | 'notready';
 
@@ -102,6 +103,11 @@ export interface DynamoMetricsModuleOptions {
   series?: DynamoSeriesOptions | undefined;
   /** Node `cluster` mode (see startClusterMetricsServer). */
   cluster?: DynamoClusterOptions | undefined;
+  /**
+   * HTTP server metrics for every route, by OpenTelemetry's names (`DYN_METRICS_HTTP_SERVER`):
+   * `true`, or the settings below (which turn them on too). Default off.
+   */
+  httpServer?: boolean | DynamoHttpServerOptions | undefined;
   /**
    * Exemplars (trace ids) on the latency histograms, in the OpenMetrics output
    * (`DYN_METRICS_EXEMPLARS`). Default false.
@@ -221,4 +227,5 @@ export interface DynamoMetricsConfig {
   /** Stream deadlines in ms; undefined: none. */
   frontendTimeouts: { firstTokenMs?: number; interTokenMs?: number };
   series: Required<DynamoSeriesOptions>;
+  httpServer: HttpServerConfig;
 }

@@ -8,6 +8,7 @@ import { CONFIG_MESSAGES } from './config.messages';
 import { resolveFrontendBuckets } from './frontend-buckets';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
 import { isStatusPagePath, resolveSystemServer, SYSTEM_VARIABLES } from './system-options';
+import { HTTP_SERVER_VARIABLES, resolveHttpServer } from './http-server-options';
 import {
   fail,
   parseBoolean,
@@ -44,6 +45,7 @@ export const ENV = {
   useEndpointHealthStatus: 'DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS',
   statusPage: 'DYN_SYSTEM_STATUS_PAGE',
   ...SYSTEM_VARIABLES,
+  ...HTTP_SERVER_VARIABLES,
   /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
@@ -76,6 +78,8 @@ const OPTION_OF: Record<string, string> = {
   [ENV.frontendMaxModels]: 'frontend.maxModels',
   [ENV.maxCallLabelSets]: 'series.maxCallLabelSets',
   [ENV.log]: 'logLevel',
+  [ENV.httpServer]: 'httpServer',
+  [ENV.knownMethods]: 'httpServer.knownMethods',
 };
 
 type Env = Record<string, string | undefined>;
@@ -203,6 +207,7 @@ export function resolveConfig(
         pick(ENV.maxCallLabelSets, series.maxCallLabelSets, parsePositiveInteger) ??
         DEFAULT_MAX_CALL_LABEL_SETS,
     },
+    httpServer: resolveHttpServer(options.httpServer, pick),
     exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
     traceContext: parseTraceContext(options.traceContext),
     logLevel: pick(ENV.log, options.logLevel, parseLogLevel) ?? 'info',

@@ -122,3 +122,64 @@ export function mountedControllers(modules: Map<unknown, unknown>): Function[] {
   }
   return out;
 }
+
+/**
+ * Platform internals under Nest's HTTP adapters, for the HTTP server metrics (README, "HTTP
+ * server metrics for every route").
+ */
+
+/**
+ * Nest's Fastify adapter registers an `onResponse` hook of its own on every application, so
+ * Fastify times every reply (`reply.elapsedTime`, from routing to the response's 'finish') and
+ * no hook needs to read the clock again. Fastify 5 keeps a request's route in an own property
+ * keyed by `Symbol('fastify.context')`, whose `config.url` is the path as registered (undefined
+ * for the not-found handler). Its public `request.routeOptions.url` builds an object of 13
+ * fields per read; the same field is read here directly, the symbol found once by its
+ * description, with `routeOptions.url` as the fallback should Fastify rename it.
+ */
+let fastifyContext: symbol | null | undefined;
+
+export function fastifyRouteUrl(request: object): string | undefined {
+  if (fastifyContext === undefined) {
+    fastifyContext =
+      Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ??
+      null;
+  }
+  if (fastifyContext !== null) {
+    const context = (request as Record<symbol, { config?: { url?: unknown } } | undefined>)[
+      fastifyContext
+    ];
+    if (context !== undefined) return context.config?.url as string | undefined;
+  }
+  return (request as { routeOptions?: { url?: string } }).routeOptions?.url;
+}
+
+/** Whether `fastifyRouteUrl` reads Fastify's route context directly (for a test to notice). */
+export const readsFastifyContext = (): boolean => fastifyContext !== null;
+
+interface ExpressLayer {
+  route?: { path?: unknown };
+}
+
+/**
+ * The routes of an Express application, by their `Route` objects (Express 4's `app._router`,
+ * Express 5's `app.router`, each with a `stack` of layers). Express sets `req.route` to the one
+ * that handled a request. Read once the routes are registered (Nest's RouterExplorer adds them
+ * at app level, with the global prefix and URI version in the path), so that the not-found
+ * handler Nest mounts after them (a route `*path` under the prefix) is not a route here.
+ */
+export function expressRoutes(app: object): Map<object, string> {
+  const routes = new Map<object, string>();
+  let router: { stack?: ExpressLayer[] } | undefined;
+  try {
+    const express = app as { _router?: typeof router; router?: typeof router };
+    router = express._router ?? express.router;
+  } catch {
+    return routes;
+  }
+  for (const layer of router?.stack ?? []) {
+    const route = layer.route;
+    if (route && typeof route.path === 'string') routes.set(route, route.path);
+  }
+  return routes;
+}

@@ -1,0 +1,5 @@
+/** Texts of the HTTP server metrics, as small functions taking the names they mention. */
+export const HTTP_SERVER_MESSAGES = {
+  unsupportedAdapter: (type: string) =>
+    `HTTP server metrics (DYN_METRICS_HTTP_SERVER, option httpServer) support the express and fastify adapters; this application's is ${JSON.stringify(type)}, so its requests are not measured.`,
+} as const;
