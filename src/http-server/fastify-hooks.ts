@@ -39,13 +39,15 @@ export function installFastifyHooks(instance: FastifyInstance, recorder: HttpSer
   const record = (reply: FastifyReply, counted: boolean): void => {
     const { request, raw: res } = reply;
     const req = request.raw;
-    const method = families.method(req.method!);
-    if (counted) families.activeOf(method).value--;
+    const method = req.method!;
+    const index = families.method(method);
+    if (counted) families.activeOf(index).value--;
     const url = fastifyRouteUrl(request);
     const route = url === undefined ? recorder.unmatched : recorder.route(url, url);
     recorder.record(
       route,
       method,
+      index,
       res,
       reply.elapsedTime / 1000,
       requestBodyBytes(req, reply),

@@ -39,12 +39,14 @@ export class HttpServerRecorder {
   /**
    * One request has ended (its response completed, or its connection closed first): the
    * duration and body sizes, in the series of its route, method, status and outcome.
+   * `method`: the request's (`req.method`), `index` its index in the families.
    * `requestBytes` undefined: unknown (a chunked upload), not observed. `carrier`: the adapter's
    * response object, for headers Node's response does not hold (Fastify's reply).
    */
   record(
     route: RouteSeries,
-    method: number,
+    method: string,
+    index: number,
     res: ServerResponse,
     seconds: number,
     requestBytes: number | undefined,
@@ -52,12 +54,11 @@ export class HttpServerRecorder {
   ): void {
     const sent = responseHeadersSent(res);
     const status = sent ? res.statusCode : 0;
-    const series = route.series(method, status, responseFinished(res));
+    const series = route.series(index, status, responseFinished(res));
     series.duration.observe(seconds);
     if (requestBytes !== undefined) series.requestBody.observe(requestBytes);
     // Nothing sent: no body. A stream without Content-Length: unknown, not observed.
-    const responseBytes =
-      !sent || bodiless(res.req.method!, status) ? 0 : declaredLength(res, carrier);
+    const responseBytes = !sent || bodiless(method, status) ? 0 : declaredLength(res, carrier);
     if (responseBytes !== undefined) series.responseBody.observe(responseBytes);
   }
 }

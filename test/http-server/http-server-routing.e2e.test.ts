@@ -32,6 +32,7 @@ async function countsAfter(
   requests: ReadonlyArray<readonly [string, string]>,
   prefix = '',
   statuses: number[] = [],
+  headers: Record<string, string> = {},
 ): Promise<Map<string, number>> {
   const started = await startApp(platform, httpAppModule(options, ALL), {
     configure: (app) => {
@@ -41,7 +42,7 @@ async function countsAfter(
   });
   try {
     for (const [method, path] of requests) {
-      statuses.push((await http(started.port, method, path)).status);
+      statuses.push((await http(started.port, method, path, undefined, headers)).status);
     }
     const s = await scrape(started.app);
     return new Map(s.matching(`${DURATION}_count`).map((x) => [JSON.stringify(x.labels), x.value]));
@@ -124,6 +125,23 @@ for (const platform of PLATFORMS) {
           on,
         );
       });
+    });
+
+    it('a request answered by middleware before any route code is recorded', async () => {
+      const statuses: number[] = [];
+      const counts = await countsAfter(
+        platform,
+        { httpServer: true },
+        [['GET', '/v1/models']],
+        '',
+        statuses,
+        { 'x-deny': '1' },
+      );
+      assert.deepEqual(statuses, [401]);
+      // Fastify routes a request before its middleware runs; Express after, so the request
+      // never reached a route there.
+      const route = platform === 'fastify' ? '/v1/models' : '';
+      assert.deepEqual(counts, new Map([[key('GET', route, 401), 1]]));
     });
 
     it('methods outside the known list are _OTHER; the list can be replaced', async () => {
