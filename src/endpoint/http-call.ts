@@ -7,6 +7,11 @@ import { responseFinished } from '../instrumentation/node-http-access';
 import { resultKind, watchResult } from '../instrumentation/result-watchers';
 import { Call } from './endpoint-call';
 
+/** What a Fastify reply tells of its times: ms since routing (0: Fastify did not time it). */
+interface FastifyTimes {
+  readonly elapsedTime: number;
+}
+
 /**
  * One decorated HTTP call: it ends when the response is complete or the connection closes.
  * The call is its own handler outcome, so a request allocates this object and its 'close'
@@ -27,6 +32,9 @@ export class HttpCall extends Call implements CallOutcome {
     this.finish(complete ? undefined : 'cancelled');
   };
 
+  /** Fastify's reply, when its clock reads time this call (see `clock()`). */
+  private readonly timedBy?: FastifyTimes;
+
   constructor(
     metrics: WorkerMetrics,
     private readonly res: ServerResponse,
@@ -34,7 +42,28 @@ export class HttpCall extends Call implements CallOutcome {
     private readonly carrier: unknown,
     exemplar?: ExemplarText,
   ) {
-    super(metrics, requestBytes(res.req, carrier), undefined, exemplar);
+    // A Fastify reply (Express hands the response itself); one clock read, the call's start.
+    const reply =
+      exemplar === undefined && carrier !== res ? (carrier as Partial<FastifyTimes>) : undefined;
+    const elapsed = reply?.elapsedTime;
+    const timed = typeof elapsed === 'number' && elapsed > 0;
+    super(
+      metrics,
+      requestBytes(res.req, carrier),
+      undefined,
+      exemplar,
+      timed ? elapsed : undefined,
+    );
+    this.timedBy = timed ? (reply as FastifyTimes) : undefined;
+  }
+
+  /**
+   * On Fastify, the reply's `elapsedTime`: Fastify reads the clock as the request is routed and
+   * at the response's 'finish' (before its 'close', where the call ends), so ending a call
+   * reads no clock. Exemplars keep `performance.now()`, their timestamps' clock.
+   */
+  protected override clock(): number {
+    return this.timedBy ? this.timedBy.elapsedTime : performance.now();
   }
 
   /** Counts the bytes of every write from now on (once per call). */
