@@ -38,15 +38,14 @@ export function contentLength(res: ServerResponse, carrier: unknown): number {
 /**
  * The Content-Length of a response, undefined when it has none (a chunked stream). Fastify
  * hands its headers straight to `writeHead()`, where the raw response's `getHeader()` cannot
- * see them, so its reply is asked as well.
+ * see them: its reply is asked instead (its `getHeader()` falls back to the raw response's).
  */
 export function declaredLength(res: ServerResponse, carrier: unknown): number | undefined {
-  let header = responseHeader(res, 'content-length');
-  if (header === undefined && carrier !== res) {
-    header = (carrier as { getHeader?(name: string): unknown } | undefined)?.getHeader?.(
-      'content-length',
-    );
-  }
+  const reply = carrier !== res ? (carrier as { getHeader?(name: string): unknown }) : undefined;
+  const header =
+    typeof reply?.getHeader === 'function'
+      ? reply.getHeader('content-length')
+      : responseHeader(res, 'content-length');
   if (header === undefined) return undefined;
   return typeof header === 'number' ? header : Number(header) || 0;
 }
