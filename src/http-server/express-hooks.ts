@@ -1,5 +1,6 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { requestBodyBytes } from '../instrumentation/http-bytes';
+import { prependExpressMiddleware } from '../instrumentation/nest-internals';
 import { onResponseClose } from '../instrumentation/node-http-access';
 import type { HttpServerRecorder } from './http-server.recorder';
 import type { RouteSeries } from './http-server-families';
@@ -18,18 +19,19 @@ const EXCHANGE = Symbol('dynamo.httpServer.exchange');
 type Measured = ServerResponse & { [EXCHANGE]?: Exchange };
 
 /**
- * Express: a listener on the HTTP server's 'request' event, put before Express's own, counts
- * the request as active and reads the clock; the response's 'close' (once: after the response
- * completed, or when the connection closed first) records it, with the route Express matched
- * (`req.route`, one of `routes`: the application's routes when it started). Before Express
- * re-prototypes the request and response, every read of them is a cached one; after, each
- * distinct property may cost a lookup, so what can be read early is, and 'close' reads the rest.
+ * Express: one middleware, the first layer of the app's router (ahead of Nest's routes and its
+ * own middleware), counts the request as active and reads the clock; the response's 'close'
+ * (once: after the response completed, or when the connection closed first) records it, with
+ * the route Express matched (`req.route`, one of `routes`: the application's routes when it
+ * started). Express re-prototypes every request and response, after which each distinct
+ * property read may cost a lookup: what 'close' needs is kept in one object of its own.
+ * False when the app's router is not where Express keeps it.
  */
 export function installExpressHooks(
-  server: Server,
+  app: { use(fn: Function): unknown },
   routes: ReadonlyMap<object, RouteSeries>,
   recorder: HttpServerRecorder,
-): void {
+): boolean {
   const { families } = recorder;
 
   function onClose(this: Measured): void {
@@ -42,18 +44,22 @@ export function installExpressHooks(
     recorder.record(route, method, index, this, (end - start) / 1000, bytes, this);
   }
 
-  server.prependListener('request', (req: IncomingMessage, res: Measured) => {
-    if (recorder.excluded(req.url)) return;
-    const method = req.method!;
-    const index = families.method(method);
-    families.activeOf(index).value++;
-    res[EXCHANGE] = {
-      start: performance.now(),
-      method,
-      index,
-      req,
-      requestBytes: requestBodyBytes(req),
-    };
-    onResponseClose(res, onClose);
-  });
+  function measure(req: IncomingMessage, res: Measured, next: () => void): void {
+    if (!recorder.excluded(req.url)) {
+      const method = req.method!;
+      const index = families.method(method);
+      families.activeOf(index).value++;
+      res[EXCHANGE] = {
+        start: performance.now(),
+        method,
+        index,
+        req,
+        requestBytes: requestBodyBytes(req),
+      };
+      onResponseClose(res, onClose);
+    }
+    next();
+  }
+
+  return prependExpressMiddleware(app, measure);
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
-import type { Server } from 'node:http';
 import { DistributedRuntime } from '../core';
 import { DYNAMO_METRICS_CONFIG, LOGGER_CONTEXT } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
@@ -49,7 +48,9 @@ export class HttpServerMetrics implements OnModuleInit {
     for (const [route, path] of expressRoutes(adapter.getInstance())) {
       routes.set(route, recorder.route(path, path));
     }
-    installExpressHooks(adapter.getHttpServer() as Server, routes, recorder);
+    if (!installExpressHooks(adapter.getInstance(), routes, recorder)) {
+      this.logger.warn(HTTP_SERVER_MESSAGES.expressRouterNotFound());
+    }
   }
 
   /** The option's list, else the in-app metrics route and the probes, as routed. */

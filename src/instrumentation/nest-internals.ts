@@ -158,28 +158,55 @@ export function fastifyRouteUrl(request: object): string | undefined {
 export const readsFastifyContext = (): boolean => fastifyContext !== null;
 
 interface ExpressLayer {
+  handle?: unknown;
   route?: { path?: unknown };
 }
 
 /**
- * The routes of an Express application, by their `Route` objects (Express 4's `app._router`,
- * Express 5's `app.router`, each with a `stack` of layers). Express sets `req.route` to the one
- * that handled a request. Read once the routes are registered (Nest's RouterExplorer adds them
- * at app level, with the global prefix and URI version in the path), so that the not-found
- * handler Nest mounts after them (a route `*path` under the prefix) is not a route here.
+ * An Express application's router: Express 4's `app._router`, Express 5's `app.router` (Express
+ * 4's getter of that name throws), each with a `stack` of layers.
+ */
+function expressStack(app: object): ExpressLayer[] | undefined {
+  try {
+    const express = app as { _router?: { stack?: unknown }; router?: { stack?: unknown } };
+    const stack = (express._router ?? express.router)?.stack;
+    return Array.isArray(stack) ? (stack as ExpressLayer[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The routes of an Express application, by their `Route` objects (layers of the app's router).
+ * Express sets `req.route` to the one that handled a request. Read once the routes are
+ * registered (Nest's RouterExplorer adds them at app level, with the global prefix and URI
+ * version in the path, before `onModuleInit`), so that the not-found handler Nest mounts after
+ * them (a route `*path` under the prefix) is not a route here.
  */
 export function expressRoutes(app: object): Map<object, string> {
   const routes = new Map<object, string>();
-  let router: { stack?: ExpressLayer[] } | undefined;
-  try {
-    const express = app as { _router?: typeof router; router?: typeof router };
-    router = express._router ?? express.router;
-  } catch {
-    return routes;
-  }
-  for (const layer of router?.stack ?? []) {
+  for (const layer of expressStack(app) ?? []) {
     const route = layer.route;
     if (route && typeof route.path === 'string') routes.set(route, route.path);
   }
   return routes;
+}
+
+/**
+ * Adds `middleware` to an Express application as the first layer of its router, ahead of the
+ * routes Nest has registered already (`app.use()` appends). Whatever server feeds the app (the
+ * one Nest creates, or servers of the user's own, as Nest's docs show for HTTP and HTTPS at
+ * once) passes every request through it. False when the router is not where Express keeps it.
+ */
+export function prependExpressMiddleware(
+  app: { use(fn: Function): unknown },
+  middleware: Function,
+): boolean {
+  if (expressStack(app) === undefined) return false;
+  app.use(middleware);
+  const stack = expressStack(app)!;
+  const index = stack.findIndex((layer) => layer.handle === middleware);
+  if (index < 0) return false;
+  stack.unshift(...stack.splice(index, 1));
+  return true;
 }

@@ -3,7 +3,16 @@ import { describe, it } from 'node:test';
 import { VersioningType } from '@nestjs/common';
 import { withEnv } from '../support/env';
 import { http } from '../support/http-client';
-import { closeApp, PLATFORMS, scrape, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';
+import { createServer, RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  closeApp,
+  createApp,
+  PLATFORMS,
+  scrape,
+  startApp,
+  SUITE_TIMEOUT_MS,
+} from '../support/nest-app';
 import type { DynamoMetricsModuleOptions } from '../../src';
 import {
   DURATION,
@@ -169,6 +178,36 @@ for (const platform of PLATFORMS) {
     });
   });
 }
+
+describe(
+  'HTTP server metrics: Express served by servers of its own',
+  { timeout: SUITE_TIMEOUT_MS },
+  () => {
+    it('every server that feeds the Express app is measured (Nest docs: HTTP and HTTPS at once)', async () => {
+      const app = await createApp('express', httpAppModule());
+      await app.init();
+      const server = createServer(app.getHttpAdapter().getInstance() as RequestListener);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        assert.equal((await http(port, 'GET', '/v1/models/a')).status, 200);
+        assert.equal((await http(port, 'GET', '/nope')).status, 404);
+        const s = await scrape(app);
+        assert.deepEqual(
+          new Map(s.matching(`${DURATION}_count`).map((x) => [JSON.stringify(x.labels), x.value])),
+          new Map([
+            [key('GET', '/v1/models/:model', 200), 1],
+            [key('GET', '', 404), 1],
+          ]),
+        );
+      } finally {
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(resolve));
+        await app.close();
+      }
+    });
+  },
+);
 
 describe('HTTP server metrics: series budget', { timeout: SUITE_TIMEOUT_MS }, () => {
   it('a budget on the duration family sends later label sets to __overflow__', async () => {
