@@ -14,3 +14,4 @@ export { BasicAuth, parseBasic } from './exposure/web-config/basic-auth';
 export { loadServerSecurity } from './exposure/web-config/server-security';
 export { loadWebConfig, resolvePeer } from './exposure/web-config/web-config';
 export { acceptsGzip, gzipParts } from './exposure/gzip-encoding';
+export { PathExclusions, withGlobalPrefix } from './http-server/path-exclusions';
