@@ -6,6 +6,8 @@ export interface BenchArgs {
   only?: string[];
   /** `--rows=routes,floor`: the HTTP rows to measure (default all). */
   rows?: string[];
+  /** `--platforms=fastify`: the HTTP adapters to measure (default both). */
+  platforms?: string[];
 }
 
 export function parseArgs(argv: string[]): BenchArgs {
@@ -19,6 +21,7 @@ export function parseArgs(argv: string[]): BenchArgs {
     json: argv.includes('--json'),
     only: list('only'),
     rows: list('rows'),
+    platforms: list('platforms'),
   };
 }
 

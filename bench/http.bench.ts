@@ -164,7 +164,10 @@ export async function benchHttp(args: BenchArgs) {
   const pinned = pin(process.pid, 0);
   const out: Record<string, Record<string, number | boolean>> = {};
   const wanted = (row: string) => !args.rows || args.rows.includes(row);
-  for (const platform of ['express', 'fastify'] as const) {
+  const platforms = (['express', 'fastify'] as const).filter(
+    (p) => !args.platforms || args.platforms.includes(p),
+  );
+  for (const platform of platforms) {
     const row: Record<string, number | boolean> = {};
     const routes = ROUTES[platform].filter(wanted);
     if (routes.length || wanted('aa')) {

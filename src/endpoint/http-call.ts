@@ -3,7 +3,7 @@ import type { ExemplarText, WorkerMetrics } from '../core';
 import type { CallOutcome } from '../instrumentation/call-handler';
 import { classifyError } from '../instrumentation/error-classifier';
 import { contentLength, countResponseWrites, requestBytes } from '../instrumentation/http-bytes';
-import { responseFinished } from '../instrumentation/node-http-access';
+import { onResponseClose, responseFinished } from '../instrumentation/node-http-access';
 import { resultKind, watchResult } from '../instrumentation/result-watchers';
 import { Call } from './endpoint-call';
 
@@ -12,17 +12,24 @@ interface FastifyTimes {
   readonly elapsedTime: number;
 }
 
+const CALL = Symbol('dynamo.endpoint.call');
+type Linked = ServerResponse & { [CALL]?: HttpCall };
+
+function closeLinked(this: Linked): void {
+  this[CALL]!.closed();
+}
+
 /**
  * One decorated HTTP call: it ends when the response is complete or the connection closes.
- * The call is its own handler outcome, so a request allocates this object and its 'close'
- * listener, nothing more (a Fastify route has about 20 us of CPU to share with it).
+ * The call is its own handler outcome, so a request allocates this object (and on Express its
+ * 'close' listener), nothing more (a Fastify route has about 20 us of CPU to share with it).
  */
 export class HttpCall extends Call implements CallOutcome {
   /** Response writes are counted (streams, manual writes); else the Content-Length is read. */
   private counting = false;
 
   /** The response's 'close', which comes once: after 'finish', or when the connection drops. */
-  readonly onClose = (): void => {
+  closed(): void {
     const res = this.res;
     const complete = responseFinished(res);
     // A HEAD response carries the Content-Length of a body it does not send.
@@ -30,7 +37,23 @@ export class HttpCall extends Call implements CallOutcome {
       this.responseBytes = contentLength(res, this.carrier);
     }
     this.finish(complete ? undefined : 'cancelled');
-  };
+  }
+
+  /**
+   * Ends the call at the response's 'close'. On Fastify the response links to its call and a
+   * listener shared by all calls ends it, without a closure per request; on Express (whose
+   * re-prototyped responses make a new property cost more than a closure), and for a second
+   * call on one response, a closure does.
+   */
+  listen(): void {
+    const res = this.res as Linked;
+    if (this.timedBy !== undefined && res[CALL] === undefined) {
+      res[CALL] = this;
+      onResponseClose(res, closeLinked);
+    } else {
+      onResponseClose(res, () => this.closed());
+    }
+  }
 
   /** Fastify's reply, when its clock reads time this call (see `clock()`). */
   private readonly timedBy?: FastifyTimes;
