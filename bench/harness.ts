@@ -4,14 +4,25 @@ export interface BenchArgs {
   quick: boolean;
   json: boolean;
   only?: string[];
+  /** `--rows=routes,floor`: the HTTP rows to measure (default all). */
+  rows?: string[];
+  /** `--platforms=fastify`: the HTTP adapters to measure (default both). */
+  platforms?: string[];
 }
 
 export function parseArgs(argv: string[]): BenchArgs {
-  const only = argv
-    .find((a) => a.startsWith('--only='))
-    ?.slice('--only='.length)
-    .split(',');
-  return { quick: argv.includes('--quick'), json: argv.includes('--json'), only };
+  const list = (name: string) =>
+    argv
+      .find((a) => a.startsWith(`--${name}=`))
+      ?.slice(`--${name}=`.length)
+      .split(',');
+  return {
+    quick: argv.includes('--quick'),
+    json: argv.includes('--json'),
+    only: list('only'),
+    rows: list('rows'),
+    platforms: list('platforms'),
+  };
 }
 
 /** Nanoseconds per iteration of `fn`, the best of `rounds` rounds (best = least disturbed). */

@@ -19,17 +19,19 @@ import {
   makeCounterProvider,
   makeHistogramProvider,
 } from '@willsoto/nestjs-prometheus';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Counter, Histogram, Registry } from 'prom-client';
 import { Observable, tap } from 'rxjs';
 import { DynamoEndpoint, DynamoMetricsModule } from '../src';
+import { enableOpenTelemetry, Platform, Variant, variantApp } from './http-variants';
 import { promClientWorkerMetrics } from './promclient-reference';
 
 /**
  * The HTTP benchmark's server, run as its own process so the load generator does not share its
  * event loop: the same handler as a plain route, a @DynamoEndpoint route and reference routes
  * measured by hand-written prom-client middleware, express-prom-bundle (Express only) and a
- * `@willsoto/nestjs-prometheus` interceptor.
+ * `@willsoto/nestjs-prometheus` interceptor; or, given a variant, a plain application beside
+ * one measured on every route (http-variants.ts).
  */
 const body = {
   id: 'chatcmpl-1',
@@ -99,7 +101,9 @@ function promClientMiddleware() {
   };
 }
 
-const platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
+const platform: Platform = process.argv[2] === 'fastify' ? 'fastify' : 'express';
+/** Set: this process serves a plain application and this variant's (see http-variants.ts). */
+const variant = process.argv[3] as Variant | undefined;
 
 @Module({
   imports: [DynamoMetricsModule.forRoot()],
@@ -138,7 +142,8 @@ class BenchModule implements NestModule {
   }
 }
 
-async function main() {
+/** Today's rows: one application with the plain route and each instrumented one. */
+async function routesApp(): Promise<Record<string, string>> {
   const app = await NestFactory.create(
     BenchModule,
     platform === 'fastify' ? new FastifyAdapter() : new ExpressAdapter(),
@@ -147,7 +152,32 @@ async function main() {
     },
   );
   await app.listen(0, '127.0.0.1');
-  process.send?.({ url: await app.getUrl() });
+  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const routes = ['plain', 'decorated', 'promclient', 'bundle', 'willsoto'];
+  return Object.fromEntries(routes.map((route) => [route, `${url}/${route}`]));
+}
+
+/** The all-routes rows: a plain application and the variant's, both at `/plain`. */
+async function variantApps(variant: Variant): Promise<Record<string, string>> {
+  // Before any application exists: OpenTelemetry patches every HTTP server of the process.
+  const unpatchedEmit = variant === 'otel' ? enableOpenTelemetry() : undefined;
+  const plain = await variantApp(platform);
+  if (unpatchedEmit) (plain.getHttpServer() as Server).emit = unpatchedEmit;
+  const measured = await variantApp(platform, variant);
+  const urls: Record<string, string> = {};
+  for (const [name, app] of [
+    ['plain', plain],
+    [variant, measured],
+  ] as const) {
+    await app.listen(0, '127.0.0.1');
+    urls[name] = `${(await app.getUrl()).replace('[::1]', '127.0.0.1')}/plain`;
+  }
+  return urls;
+}
+
+async function main() {
+  const urls = variant ? await variantApps(variant) : await routesApp();
+  process.send?.({ urls });
   // The parent reads this process's CPU time around each run: CPU per request is steadier
   // than throughput when the load generator shares the machine.
   process.on('message', (m) => {
@@ -155,7 +185,7 @@ async function main() {
     const { user, system } = process.cpuUsage();
     process.send?.({ cpu: user + system });
   });
-  process.on('disconnect', () => void app.close().then(() => process.exit(0)));
+  process.on('disconnect', () => process.exit(0));
 }
 
 void main();

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { DistributedRuntime, DynamoMetricsModule } from '../src';
 import { BackendService } from './backend.service';
 import { FrontendController } from './frontend.controller';
+import { ModelsController } from './models.controller';
 import { OpenAiExceptionFilter } from './openai-exception.filter';
 import { SamplePipeline } from './pipeline';
 import { RootController } from './root.controller';
@@ -14,15 +15,18 @@ import { createSyntheticSeries } from './synthetic-series';
     // DYN_METRICS_EXEMPLARS=false turns them off, as the environment wins over options.
     // A stream with no token within SAMPLE_FIRST_TOKEN_TIMEOUT_MS (default 2 s) ends as
     // error_type="first_token_timeout" (the `sample-stall` model does that on purpose).
+    // HTTP server metrics on every route (http_server_*): DYN_METRICS_HTTP_SERVER=false
+    // turns them off.
     DynamoMetricsModule.forRoot({
       namespace: 'dynamo',
       exemplars: true,
+      httpServer: true,
       frontend: {
         firstTokenTimeoutMs: Number(process.env.SAMPLE_FIRST_TOKEN_TIMEOUT_MS ?? 2000),
       },
     }),
   ],
-  controllers: [RootController, FrontendController],
+  controllers: [RootController, FrontendController, ModelsController],
   providers: [
     BackendService,
     SamplePipeline,

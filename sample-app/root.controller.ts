@@ -22,6 +22,8 @@ export class RootController {
       endpoints: {
         chat: 'POST /v1/chat/completions',
         completions: 'POST /v1/completions',
+        models: 'GET /v1/models',
+        model: 'GET /v1/models/:model',
       },
       metrics,
       status: this.system.url && this.config.system.statusPage ? `${this.system.url}/` : null,

@@ -18,6 +18,7 @@ export {
   HealthStatus,
   TraceContext,
 } from './config/dynamo-metrics-options.interface';
+export type { DynamoHttpServerOptions } from './config/http-server-options.interface';
 export type {
   DynamoOtlpOptions,
   OtlpCompression,

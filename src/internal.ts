@@ -19,3 +19,4 @@ export { loadOtlpSdk } from './exposure/otlp/otlp-sdk';
 export { RuntimeMetricProducer } from './exposure/otlp/runtime-metric-producer';
 export { PROCESS_START } from './exposure/otlp/otlp-metric-data';
 export { startOtlpExport, OTLP_MAX_POINTS_PER_REQUEST } from './exposure/otlp/otlp-pipeline';
+export { PathExclusions, withGlobalPrefix } from './http-server/path-exclusions';

@@ -49,6 +49,16 @@ export const CONFIG_MESSAGES = {
     `${minSource}=${min} is not below ${maxSource}=${max}; accepted values: 0 < MIN < MAX.`,
   invalidBucketOption: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: strictly increasing finite numbers such as [0, 0.1, 1], or { min, max, count } with 0 < min < max and count from 1 to 512 (Dynamo's log-spaced buckets).`,
+  invalidBucketList: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: strictly increasing finite numbers such as [0.005, 0.1, 1, 10].`,
+  invalidHttpServer: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: true, false, or an object with any of exclude, buckets, knownMethods.`,
+  unknownHttpServerSetting: (key: string, accepted: readonly string[]) =>
+    `option httpServer.${key} is not a setting; accepted values: ${accepted.join(', ')}.`,
+  invalidExclude: (source: string, value: unknown) =>
+    `${source}=${Array.isArray(value) ? `[${value.map(String).join(', ')}]` : JSON.stringify(value)} is not valid; accepted values: an array of paths starting with "/" (matched exactly) and RegExps (tested on the path without its query string), such as ["/health", /^\/internal\//].`,
+  invalidKnownMethods: (source: string, value: unknown) =>
+    `${source}=${JSON.stringify(value)} is not valid; accepted values: HTTP method names, case-sensitive, such as ["GET", "POST", "PROPFIND"] (the variable: comma-separated, GET,POST,PROPFIND; empty means unset).`,
   invalidBucketOptions: (source: string, value: unknown) =>
     `${source}=${JSON.stringify(value)} is not valid; accepted values: an object with any of requestDuration, inputSequence, outputSequence, timeToFirstToken, interTokenLatency.`,
   unknownBucketSet: (source: string, accepted: readonly string[]) =>

@@ -1,5 +1,6 @@
 import type { FrontendBucketSet, LogBucketSpec, NamingProfileName } from '../core';
 import type { DynamoOtlpOptions, OtlpConfig } from './dynamo-otlp-options.interface';
+import type { DynamoHttpServerOptions, HttpServerConfig } from './http-server-options.interface';
 
 export type HealthStatus = 'ready' | 'notready';
 
@@ -109,6 +110,11 @@ export interface DynamoMetricsModuleOptions {
    * exporter of the protocol (README, "Pushing with OTLP"). Off by default.
    */
   otlp?: DynamoOtlpOptions | undefined;
+  /**
+   * HTTP server metrics for every route, by OpenTelemetry's names (`DYN_METRICS_HTTP_SERVER`):
+   * `true`, or the settings below (which turn them on too). Default off.
+   */
+  httpServer?: boolean | DynamoHttpServerOptions | undefined;
   /**
    * Exemplars (trace ids) on the latency histograms, in the OpenMetrics output
    * (`DYN_METRICS_EXEMPLARS`). Default false.
@@ -230,4 +236,5 @@ export interface DynamoMetricsConfig {
   series: Required<DynamoSeriesOptions>;
   /** Undefined: no OTLP push. */
   otlp?: OtlpConfig;
+  httpServer: HttpServerConfig;
 }

@@ -49,3 +49,24 @@ export const DEFAULT_OTLP_INTERVAL_MS = 60_000;
 export const DEFAULT_OTLP_EXPORT_TIMEOUT_MS = 30_000;
 /** One request, the exporter's retries included; at most the export timeout. */
 export const DEFAULT_OTLP_TIMEOUT_MS = 10_000;
+
+/**
+ * Bounds of `http_server_request_duration_seconds`: OpenTelemetry's advice for
+ * `http.server.request.duration` (HTTP semantic conventions).
+ */
+export const DEFAULT_HTTP_SERVER_BUCKETS: readonly number[] = Object.freeze([
+  0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+]);
+
+/** The request methods recorded as they are: RFC 9110's and PATCH (RFC 5789); others `_OTHER`. */
+export const DEFAULT_KNOWN_HTTP_METHODS: readonly string[] = Object.freeze([
+  'CONNECT',
+  'DELETE',
+  'GET',
+  'HEAD',
+  'OPTIONS',
+  'PATCH',
+  'POST',
+  'PUT',
+  'TRACE',
+]);

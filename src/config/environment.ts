@@ -9,6 +9,7 @@ import { resolveFrontendBuckets } from './frontend-buckets';
 import { parseLabels, parseNaming, resolveWorkerExtras } from './naming-options';
 import { OTLP_OPTION_OF, OTLP_VARIABLES, resolveOtlp } from './otlp-options';
 import { isStatusPagePath, resolveSystemServer, SYSTEM_VARIABLES } from './system-options';
+import { HTTP_SERVER_VARIABLES, resolveHttpServer } from './http-server-options';
 import {
   fail,
   parseBoolean,
@@ -46,6 +47,7 @@ export const ENV = {
   statusPage: 'DYN_SYSTEM_STATUS_PAGE',
   ...SYSTEM_VARIABLES,
   ...OTLP_VARIABLES,
+  ...HTTP_SERVER_VARIABLES,
   /** The LLM frontend family's prefix, as in Dynamo (not the hierarchy's). */
   prefix: 'DYN_METRICS_PREFIX',
   naming: 'DYN_METRICS_NAMING',
@@ -79,6 +81,8 @@ const OPTION_OF: Record<string, string> = {
   [ENV.maxCallLabelSets]: 'series.maxCallLabelSets',
   [ENV.log]: 'logLevel',
   ...OTLP_OPTION_OF,
+  [ENV.httpServer]: 'httpServer',
+  [ENV.knownMethods]: 'httpServer.knownMethods',
 };
 
 type Env = Record<string, string | undefined>;
@@ -206,6 +210,7 @@ export function resolveConfig(
         pick(ENV.maxCallLabelSets, series.maxCallLabelSets, parsePositiveInteger) ??
         DEFAULT_MAX_CALL_LABEL_SETS,
     },
+    httpServer: resolveHttpServer(options.httpServer, pick),
     exemplars: pick(ENV.exemplars, options.exemplars, parseBoolean) ?? false,
     traceContext: parseTraceContext(options.traceContext),
     logLevel: pick(ENV.log, options.logLevel, parseLogLevel) ?? 'info',

@@ -9,7 +9,7 @@ import {
 } from '../core';
 import { CONFIG_MESSAGES } from './config.messages';
 import type { FrontendBucketOption } from './dynamo-metrics-options.interface';
-import { fail } from './option-parsers';
+import { fail, isBucketList } from './option-parsers';
 
 type Env = Record<string, string | undefined>;
 type Field = 'MIN' | 'MAX' | 'COUNT';
@@ -67,11 +67,8 @@ const specOf = (
 function parseOption(set: string, value: unknown): readonly number[] | LogBucketSpec {
   const source = `option frontend.buckets.${set}`;
   if (Array.isArray(value)) {
-    const ok =
-      value.length > 0 &&
-      value.every((v, i) => Number.isFinite(v) && (i === 0 || (v as number) > value[i - 1]));
-    return ok
-      ? Object.freeze([...(value as number[])])
+    return isBucketList(value)
+      ? Object.freeze([...value])
       : fail(CONFIG_MESSAGES.invalidBucketOption(source, value));
   }
   const spec = value as Partial<LogBucketSpec> | null;

@@ -134,6 +134,19 @@ export function parseLogLevel(source: string, value: unknown): 'info' | 'debug' 
   return fail(CONFIG_MESSAGES.invalidLogLevel(source, value, LOG_LEVELS));
 }
 
+/** A non-empty list of strictly increasing finite numbers. */
+export const isBucketList = (value: unknown): value is number[] =>
+  Array.isArray(value) &&
+  value.length > 0 &&
+  value.every((v, i) => Number.isFinite(v) && (i === 0 || (v as number) > value[i - 1]));
+
+/** Histogram bounds given as a list (`[0.1, 1, 10]`). */
+export function parseBucketList(source: string, value: unknown): readonly number[] {
+  return isBucketList(value)
+    ? Object.freeze([...value])
+    : fail(CONFIG_MESSAGES.invalidBucketList(source, value));
+}
+
 /** A deadline in ms (> 0, finite), or undefined for none. */
 export function parseTimeout(source: string, value: unknown): number | undefined {
   if (value === undefined) return undefined;

@@ -163,7 +163,7 @@ export class DistributedRuntime extends MetricsLevel {
    * Runtime-level metrics under another name prefix, in the same registry and output (e.g.
    * the LLM frontend's `nv_llm_http_service_*`). `allowHierarchyLabels` lets them use labels
    * named namespace/component/endpoint with meanings of their own.
-   * @internal used by FrontendMetrics
+   * @internal used by FrontendMetrics and the HTTP server metrics
    */
   withPrefix(prefix: string, options: { allowHierarchyLabels?: boolean } = {}): PrefixedLevel {
     return new PrefixedLevel(this.store, validatePrefix(prefix), !options.allowHierarchyLabels);

@@ -45,15 +45,25 @@ export class WorkerMetrics implements WorkerSeries {
 
   /** Marks a call as started; returns the start time to pass to `end()`. */
   start(): number {
+    this.begin();
+    return performance.now();
+  }
+
+  /**
+   * `start()` without reading the clock, for a caller whose times come from elsewhere (such as
+   * Fastify's own reads of it); pass them to `end()`.
+   * @internal
+   */
+  begin(): void {
     this.requests.value++;
     this.concurrent.value++;
-    return performance.now();
   }
 
   /**
    * Marks a started call as finished. Call exactly once per `start()`. `firstResponseAt`: when
    * the first response item was sent; a call that succeeds without one counts its whole
    * response as its first item, a failed one without one has no time to first response.
+   * `now`: the end, in the clock of `startedAt` (default `performance.now()`, `start()`'s).
    */
   end(
     startedAt: number,
@@ -62,8 +72,8 @@ export class WorkerMetrics implements WorkerSeries {
     error?: WorkerErrorType,
     exemplar?: ExemplarText,
     firstResponseAt?: number,
+    now: number = performance.now(),
   ): void {
-    const now = performance.now();
     this.concurrent.value--;
     this.duration.observeAt((now - startedAt) / 1000, exemplar, now);
     if (requestBytes > 0) this.requestBytes.value += requestBytes;

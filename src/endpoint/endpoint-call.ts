@@ -22,8 +22,16 @@ export class Call {
     private readonly itemSize?: (item: unknown) => number,
     /** The call's trace, for the duration histogram (exemplars on). */
     private readonly exemplar?: ExemplarText,
+    /** When the call started, in the clock of `clock()`; default: now. */
+    started?: number,
   ) {
-    this.started = metrics.start();
+    metrics.begin();
+    this.started = started ?? performance.now();
+  }
+
+  /** The time now, in ms: `performance.now()`, unless a subclass has a clock read already. */
+  protected clock(): number {
+    return performance.now();
   }
 
   finish(error?: WorkerErrorType): void {
@@ -36,12 +44,13 @@ export class Call {
       this.error ?? error,
       this.exemplar,
       this.firstItemAt,
+      this.clock(),
     );
   }
 
   /** The first response item (stream item, HTTP write) is being sent now; later calls are no-ops. */
   firstItem(): void {
-    this.firstItemAt ??= performance.now();
+    this.firstItemAt ??= this.clock();
   }
 
   /**

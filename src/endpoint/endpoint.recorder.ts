@@ -3,7 +3,7 @@ import { Observable } from 'rxjs';
 import { WorkerMetrics } from '../core';
 import { callHandler } from '../instrumentation/call-handler';
 import { classifyError } from '../instrumentation/error-classifier';
-import { nodeResponseOf, onResponseClose } from '../instrumentation/node-http-access';
+import { nodeResponseOf } from '../instrumentation/node-http-access';
 import type {
   HandlerCarrier,
   HandlerKind,
@@ -81,7 +81,7 @@ export class EndpointRecorder implements MethodRecorder {
       return original.apply(self, args);
     }
     if (this.carrier.manual) call.countWrites();
-    onResponseClose(res, call.onClose);
+    call.listen();
     if (this.traces === undefined) return callHandler(self, original, args, call);
     // Decorated providers the handler calls inherit its trace.
     return this.traces.run(exemplar, () => callHandler(self, original, args, call));

@@ -8,7 +8,15 @@ import { requestHeaders, responseHeader } from './node-http-access';
 
 /** Request payload bytes: Content-Length, else the raw body Nest kept (`rawBody: true`). */
 export function requestBytes(req: IncomingMessage | undefined, carrier?: unknown): number {
-  if (!req) return 0;
+  return req ? (requestBodyBytes(req, carrier) ?? 0) : 0;
+}
+
+/**
+ * The request body's size: its Content-Length; 0 without a body (neither Content-Length nor
+ * Transfer-Encoding); for a chunked upload the raw body Nest kept (`rawBody: true`), else
+ * undefined (unknown).
+ */
+export function requestBodyBytes(req: IncomingMessage, carrier?: unknown): number | undefined {
   const headers = requestHeaders(req);
   const header = headers['content-length'];
   if (header !== undefined) return Number(header) || 0;
@@ -19,20 +27,26 @@ export function requestBytes(req: IncomingMessage | undefined, carrier?: unknown
   const raw =
     (req as { rawBody?: Buffer }).rawBody ??
     (carrier as { request?: { rawBody?: Buffer } } | undefined)?.request?.rawBody;
-  return raw ? raw.length : 0;
+  return raw ? raw.length : undefined;
+}
+
+/** The Content-Length sent, 0 when none was. */
+export function contentLength(res: ServerResponse, carrier: unknown): number {
+  return declaredLength(res, carrier) ?? 0;
 }
 
 /**
- * The Content-Length sent. Fastify hands its headers straight to `writeHead()`, where the raw
- * response's `getHeader()` cannot see them, so its reply is asked as well.
+ * The Content-Length of a response, undefined when it has none (a chunked stream). Fastify
+ * hands its headers straight to `writeHead()`, where the raw response's `getHeader()` cannot
+ * see them: its reply is asked instead (its `getHeader()` falls back to the raw response's).
  */
-export function contentLength(res: ServerResponse, carrier: unknown): number {
-  let header = responseHeader(res, 'content-length');
-  if (header === undefined && carrier !== res) {
-    header = (carrier as { getHeader?(name: string): unknown } | undefined)?.getHeader?.(
-      'content-length',
-    );
-  }
+export function declaredLength(res: ServerResponse, carrier: unknown): number | undefined {
+  const reply = carrier !== res ? (carrier as { getHeader?(name: string): unknown }) : undefined;
+  const header =
+    typeof reply?.getHeader === 'function'
+      ? reply.getHeader('content-length')
+      : responseHeader(res, 'content-length');
+  if (header === undefined) return undefined;
   return typeof header === 'number' ? header : Number(header) || 0;
 }
 

@@ -122,3 +122,91 @@ export function mountedControllers(modules: Map<unknown, unknown>): Function[] {
   }
   return out;
 }
+
+/**
+ * Platform internals under Nest's HTTP adapters, for the HTTP server metrics (README, "HTTP
+ * server metrics for every route").
+ */
+
+/**
+ * Nest's Fastify adapter registers an `onResponse` hook of its own on every application, so
+ * Fastify times every reply (`reply.elapsedTime`, from routing to the response's 'finish') and
+ * no hook needs to read the clock again. Fastify 5 keeps a request's route in an own property
+ * keyed by `Symbol('fastify.context')`, whose `config.url` is the path as registered (undefined
+ * for the not-found handler). Its public `request.routeOptions.url` builds an object of 13
+ * fields per read; the same field is read here directly, the symbol found once by its
+ * description, with `routeOptions.url` as the fallback should Fastify rename it.
+ */
+let fastifyContext: symbol | null | undefined;
+
+export function fastifyRouteUrl(request: object): string | undefined {
+  if (fastifyContext === undefined) {
+    fastifyContext =
+      Object.getOwnPropertySymbols(request).find((s) => s.description === 'fastify.context') ??
+      null;
+  }
+  if (fastifyContext !== null) {
+    const context = (request as Record<symbol, { config?: { url?: unknown } } | undefined>)[
+      fastifyContext
+    ];
+    if (context !== undefined) return context.config?.url as string | undefined;
+  }
+  return (request as { routeOptions?: { url?: string } }).routeOptions?.url;
+}
+
+/** Whether `fastifyRouteUrl` reads Fastify's route context directly (for a test to notice). */
+export const readsFastifyContext = (): boolean => fastifyContext !== null;
+
+interface ExpressLayer {
+  handle?: unknown;
+  route?: { path?: unknown };
+}
+
+/**
+ * An Express application's router: Express 4's `app._router`, Express 5's `app.router` (Express
+ * 4's getter of that name throws), each with a `stack` of layers.
+ */
+function expressStack(app: object): ExpressLayer[] | undefined {
+  try {
+    const express = app as { _router?: { stack?: unknown }; router?: { stack?: unknown } };
+    const stack = (express._router ?? express.router)?.stack;
+    return Array.isArray(stack) ? (stack as ExpressLayer[]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The routes of an Express application, by their `Route` objects (layers of the app's router).
+ * Express sets `req.route` to the one that handled a request. Read once the routes are
+ * registered (Nest's RouterExplorer adds them at app level, with the global prefix and URI
+ * version in the path, before `onModuleInit`), so that the not-found handler Nest mounts after
+ * them (a route `*path` under the prefix) is not a route here.
+ */
+export function expressRoutes(app: object): Map<object, string> {
+  const routes = new Map<object, string>();
+  for (const layer of expressStack(app) ?? []) {
+    const route = layer.route;
+    if (route && typeof route.path === 'string') routes.set(route, route.path);
+  }
+  return routes;
+}
+
+/**
+ * Adds `middleware` to an Express application as the first layer of its router, ahead of the
+ * routes Nest has registered already (`app.use()` appends). Whatever server feeds the app (the
+ * one Nest creates, or servers of the user's own, as Nest's docs show for HTTP and HTTPS at
+ * once) passes every request through it. False when the router is not where Express keeps it.
+ */
+export function prependExpressMiddleware(
+  app: { use(fn: Function): unknown },
+  middleware: Function,
+): boolean {
+  if (expressStack(app) === undefined) return false;
+  app.use(middleware);
+  const stack = expressStack(app)!;
+  const index = stack.findIndex((layer) => layer.handle === middleware);
+  if (index < 0) return false;
+  stack.unshift(...stack.splice(index, 1));
+  return true;
+}

@@ -26,6 +26,11 @@ const writableFinished = getterOf<boolean>(
   'writableFinished',
   (res: ServerResponse) => res.writableFinished,
 );
+const headersSent = getterOf<boolean>(
+  OutgoingMessage.prototype,
+  'headersSent',
+  (res: ServerResponse) => res.headersSent,
+);
 const incomingHeaders = getterOf<IncomingMessage['headers']>(
   IncomingMessage.prototype,
   'headers',
@@ -47,6 +52,11 @@ export function onResponseClose(res: ServerResponse, listener: () => void): void
 /** `res.writableFinished`: every byte of the response was handed to the system. */
 export function responseFinished(res: ServerResponse): boolean {
   return writableFinished.call(res);
+}
+
+/** `res.headersSent`: the status line and headers went out. */
+export function responseHeadersSent(res: ServerResponse): boolean {
+  return headersSent.call(res);
 }
 
 /** `res.getHeader(name)`. */

@@ -20,6 +20,7 @@ import { StartupSummary } from '../exposure/startup-summary.service';
 import { StatusHistory } from '../exposure/status-page/status-history.service';
 import { SystemServer } from '../exposure/system-server.service';
 import { FrontendMetrics } from '../frontend/frontend-metrics.service';
+import { HttpServerMetrics } from '../http-server/http-server-metrics.service';
 import { LlmFrontendInstrumentation } from '../frontend/llm-frontend.instrumentation';
 import { LlmFrontendMetadataAccessor } from '../frontend/llm-frontend-metadata.accessor';
 import { ModelAdmission } from '../instrumentation/model-admission';
@@ -95,5 +96,6 @@ export const DYNAMO_METRICS_PROVIDERS: Provider[] = [
   TraceContextService,
   InstrumentationExplorer,
   RpcWireBytesService,
+  HttpServerMetrics,
   StartupSummary,
 ];

@@ -14,6 +14,7 @@ const RANK: Record<string, number> = {
   instrumentation: 2,
   endpoint: 3,
   frontend: 3,
+  'http-server': 3,
   exposure: 3,
   levels: 3,
   module: 4,
