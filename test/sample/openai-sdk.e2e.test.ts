@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { http } from '../support/http-client';
+import { openAiClient } from '../support/openai-client';
 import { SampleProcess, startSample } from '../support/sample-process';
 import { FAILING_MODEL } from '../../sample-app/token-generator';
 
@@ -18,11 +19,7 @@ for (const platform of ['express', 'fastify'] as const) {
 
     before(async () => {
       app = await startSample({ platform, tokenDelayMs: 1 });
-      client = new OpenAI({
-        baseURL: `http://127.0.0.1:${app.appPort}/v1`,
-        apiKey: 'unused',
-        maxRetries: 0,
-      });
+      client = openAiClient(app);
     });
 
     after(async () => {
