@@ -72,7 +72,8 @@ class BackendService {
     responseSize: (result) => bytes((result as { text: string }).text),
   })
   async generateAsync(prompt: string, extra: number): Promise<{ text: string }> {
-    await sleep(2);
+    // In flight long enough for the test's scrape to see it, even on a loaded machine.
+    await sleep(300);
     return { text: `async:${prompt}:${extra}` };
   }
 
