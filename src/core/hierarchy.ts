@@ -153,10 +153,7 @@ export class DistributedRuntime extends MetricsLevel {
   }
 
   namespace(name: string): Namespace {
-    return this.namespaces.get(
-      name,
-      (clean) => new Namespace(this.store, this.prefix, this, clean),
-    );
+    return this.namespaces.get(name, (c) => new Namespace(this.store, this.prefix, this, c));
   }
 
   /**
