@@ -6,7 +6,7 @@ import {
   MetricCreatedEvent,
   OPENMETRICS_CONTENT_TYPE,
   WorkerMetrics,
-} from '../../src';
+} from '../../src/internal';
 
 describe('runtime isolation', () => {
   it('two runtimes do not share metrics, series or definitions', async () => {

@@ -22,7 +22,7 @@ import {
   DynamoMetricsModule,
   DynamoMetricsModuleOptions,
   SystemServer,
-} from '../../src';
+} from '../../src/internal';
 import { OPENMETRICS_ACCEPT, OPENMETRICS_TYPE, PROMETHEUS_TYPE } from '../support/content-types';
 import { EnvVars, withEnv } from '../support/env';
 import { sample } from '../support/exposition-parser';
