@@ -4,11 +4,11 @@ import assert from 'node:assert/strict';
 import { INestApplication } from '@nestjs/common';
 import { gate } from '../support/gate';
 import { http, openStream, pendingRequest } from '../support/http-client';
-import { closeApp, PLATFORMS, scrape, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';
+import { PLATFORMS, scrape, SUITE_TIMEOUT_MS } from '../support/nest-app';
 import { sleep } from '../support/net';
 import { poll } from '../support/poll';
 import { expected, worker } from '../support/worker-metrics';
-import { AppModule, gates } from './fixtures/http-endpoint-app';
+import { gates, startHttpApp, closeHttpApp } from './fixtures/http-endpoint-app';
 import { Labels, L, bytes, ABORTED_STREAMS } from './fixtures/http-endpoint-routes';
 
 for (const platform of PLATFORMS) {
@@ -17,14 +17,9 @@ for (const platform of PLATFORMS) {
     let port: number;
 
     before(async () => {
-      ({ app, port } = await startApp(platform, AppModule, { rawBody: true }));
+      ({ app, port } = await startHttpApp(platform));
     });
-
-    after(async () => {
-      gates.work.open();
-      gates.slow.open();
-      await closeApp(app);
-    });
+    after(() => closeHttpApp(app));
 
     const snapshot = async (labels: Labels) => worker(await scrape(app), labels);
 

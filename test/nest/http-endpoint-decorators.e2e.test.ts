@@ -3,9 +3,9 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { INestApplication } from '@nestjs/common';
 import { http, postJson } from '../support/http-client';
-import { closeApp, PLATFORMS, scrape, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';
+import { PLATFORMS, scrape, SUITE_TIMEOUT_MS } from '../support/nest-app';
 import { expected, worker } from '../support/worker-metrics';
-import { AppModule, gates } from './fixtures/http-endpoint-app';
+import { startHttpApp, closeHttpApp } from './fixtures/http-endpoint-app';
 import { Labels, L, JSON_HEADERS, bytes } from './fixtures/http-endpoint-routes';
 
 for (const platform of PLATFORMS) {
@@ -14,14 +14,9 @@ for (const platform of PLATFORMS) {
     let port: number;
 
     before(async () => {
-      ({ app, port } = await startApp(platform, AppModule, { rawBody: true }));
+      ({ app, port } = await startHttpApp(platform));
     });
-
-    after(async () => {
-      gates.work.open();
-      gates.slow.open();
-      await closeApp(app);
-    });
+    after(() => closeHttpApp(app));
 
     const snapshot = async (labels: Labels) => worker(await scrape(app), labels);
 

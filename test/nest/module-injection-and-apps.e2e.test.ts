@@ -18,6 +18,8 @@ import {
   AsyncNoExposureModule,
   ScopedModule,
   BACKEND,
+  startProviderApp,
+  closeProviderApp,
 } from './fixtures/provider-app';
 
 for (const platform of PLATFORMS) {
@@ -31,14 +33,9 @@ for (const platform of PLATFORMS) {
       const metrics = () => scrape(app);
 
       before(async () => {
-        ({ app, port } = await startApp(platform, AppModule));
-        backend = app.get(BackendService);
+        ({ app, port, backend } = await startProviderApp(platform));
       });
-
-      after(async () => {
-        await closeApp(app);
-        register.removeSingleMetric('legacy_total');
-      });
+      after(() => closeProviderApp(app));
 
       describe('injection', () => {
         it('DistributedRuntime, @InjectNamespace, @InjectComponent, @InjectEndpoint carry the right labels', async () => {

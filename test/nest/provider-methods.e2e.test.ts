@@ -3,12 +3,17 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpException, INestApplication, NotFoundException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
-import { register } from 'prom-client';
 import { lastValueFrom, map, Subject, take, toArray } from 'rxjs';
 import { http } from '../support/http-client';
-import { closeApp, PLATFORMS, scrape, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';
+import { PLATFORMS, scrape, SUITE_TIMEOUT_MS } from '../support/nest-app';
 import { expected, worker } from '../support/worker-metrics';
-import { bytes, BackendService, AppModule, BACKEND } from './fixtures/provider-app';
+import {
+  bytes,
+  BackendService,
+  BACKEND,
+  startProviderApp,
+  closeProviderApp,
+} from './fixtures/provider-app';
 
 for (const platform of PLATFORMS) {
   describe(
@@ -21,14 +26,9 @@ for (const platform of PLATFORMS) {
       const metrics = () => scrape(app);
 
       before(async () => {
-        ({ app, port } = await startApp(platform, AppModule));
-        backend = app.get(BackendService);
+        ({ app, port, backend } = await startProviderApp(platform));
       });
-
-      after(async () => {
-        await closeApp(app);
-        register.removeSingleMetric('legacy_total');
-      });
+      after(() => closeProviderApp(app));
 
       describe('plain provider methods', () => {
         it('sync result: requestSize gets the arguments, responseSize the result', async () => {
