@@ -33,6 +33,8 @@ describe('deploy/: static checks', () => {
       targets(main).map((x) => x.split(':')[1]),
       'same ports',
     );
+    // Not vacuous: the file has targets (an empty list would pass every check above).
+    assert.ok(targets(local).length > 0, 'no targets found in prometheus.local.yml');
     for (const target of targets(local)) assert.match(target, /^127\.0\.0\.1:\d+$/);
   });
 
