@@ -49,8 +49,8 @@ import {
  * 4. test/compat/core: `nestjs-dynamo-metrics/core` from plain Node (CommonJS compiled by
  *    TypeScript, and an ES module), with no @nestjs/* installed.
  *
- * The installs reach the npm registry (about 10-15 s each here with a warm cache; they run in
- * parallel). COMPAT_KEEP_TMP=1 keeps the temporary directories for inspection.
+ * The installs reach the npm registry (the slow part of this file; they run in parallel).
+ * COMPAT_KEEP_TMP=1 keeps the temporary directories for inspection.
  */
 
 let workDir = '';

@@ -78,7 +78,7 @@ function assertFailedStartup(r: ChildResult, what: string, ...mustSay: string[])
 }
 
 describe('child process: a bad value stops start-up', () => {
-  // Each child loads Nest (about 1 s); the values alternate between Express and Fastify so
+  // Each child loads Nest, which is slow; the values alternate between Express and Fastify so
   // that every value and both platforms are covered without paying for the full product.
   it('forRoot(): every bad value exits 1 naming it, no stack at import (Express and Fastify alternate)', async () => {
     const jobs = BAD.map((b, i) => {
