@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { DistributedRuntime } from '../../src/internal';
 import { expectError } from '../support/metrics-errors';
 
+/**
+ * Conflicting definitions of one name, and the values bound series refuse.
+ */
+
 describe('conflicting definitions', () => {
   it('the same name with a different type names both definitions', () => {
     const runtime = new DistributedRuntime();

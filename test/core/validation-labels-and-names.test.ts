@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { ConstLabels, DistributedRuntime } from '../../src/internal';
 import { expectError, levels } from '../support/metrics-errors';
 
+/**
+ * What a metric definition refuses: reserved, duplicate and invalid labels, bad names, help,
+ * prefixes, buckets and arguments.
+ */
+
 describe('label validation', () => {
   for (const reserved of ['namespace', 'component', 'endpoint']) {
     it(`refuses the automatic label "${reserved}" as a constant or variable label at every level`, () => {

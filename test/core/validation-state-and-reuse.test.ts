@@ -3,6 +3,11 @@ import assert from 'node:assert/strict';
 import { DistributedRuntime, DynamoMetricsError, sanitizeHierarchyName } from '../../src/internal';
 import { levels } from '../support/metrics-errors';
 
+/**
+ * A refused definition loses no state; get-or-create returns the same objects; namespace,
+ * component and endpoint names are sanitised.
+ */
+
 describe('errors do not lose state', () => {
   it('values recorded before a failing creation are still exported, and the metric still works', async () => {
     const runtime = new DistributedRuntime();

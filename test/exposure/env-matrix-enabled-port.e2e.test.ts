@@ -17,6 +17,11 @@ import {
   assertNotListening,
 } from './fixtures/env-matrix';
 
+/**
+ * DESIGN.md section 7 end to end: every combination of DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on
+ * Express and Fastify. Real apps on 127.0.0.1, real HTTP.
+ */
+
 describe('DYN_SYSTEM_ENABLED x DYN_SYSTEM_PORT', () => {
   for (const platform of PLATFORMS) {
     describe(platform, () => {

@@ -22,6 +22,11 @@ import {
   assertNotListening,
 } from './fixtures/env-matrix';
 
+/**
+ * forRootAsync and the module's system options, and module options against the environment (the
+ * environment wins).
+ */
+
 describe('forRootAsync', () => {
   const asyncModule = (system: DynamoMetricsModuleOptions['system'] | undefined): unknown =>
     appModule(

@@ -16,6 +16,11 @@ import { get } from '../support/http-client';
 import { PLATFORMS, startApp } from '../support/nest-app';
 import { UPTIME, LOOPBACK, forRoot, forRootWith } from './fixtures/env-matrix';
 
+/**
+ * The in-app /metrics route and the system server under a global prefix, a global guard and a
+ * response-wrapping interceptor.
+ */
+
 describe('global prefix', () => {
   for (const platform of PLATFORMS) {
     it(`${platform}: setGlobalPrefix('api') moves the in-app route to /api/metrics`, async () => {

@@ -11,6 +11,11 @@ import { expected, worker } from '../support/worker-metrics';
 import { gates, startHttpApp, closeHttpApp } from './fixtures/http-endpoint-app';
 import { Labels, L, bytes, ABORTED_STREAMS } from './fixtures/http-endpoint-routes';
 
+/**
+ * @DynamoEndpoint on HTTP routes when clients leave (cancelled once, gauge back to 0), and a
+ * concurrent mix of successes, throws and aborts.
+ */
+
 for (const platform of PLATFORMS) {
   describe(`@DynamoEndpoint on HTTP routes (${platform})`, { timeout: SUITE_TIMEOUT_MS }, () => {
     let app: INestApplication;

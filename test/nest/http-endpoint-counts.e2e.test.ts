@@ -8,6 +8,11 @@ import { expected, worker } from '../support/worker-metrics';
 import { REPLY_TEXT, startHttpApp, closeHttpApp } from './fixtures/http-endpoint-app';
 import { Labels, L, JSON_HEADERS, bytes, ROUTES } from './fixtures/http-endpoint-routes';
 
+/**
+ * @DynamoEndpoint on HTTP routes: exact counts and bytes for each kind of handler result (the
+ * cases: fixtures/http-endpoint-routes.ts), and the labels the decorator derives or is given.
+ */
+
 for (const platform of PLATFORMS) {
   describe(`@DynamoEndpoint on HTTP routes (${platform})`, { timeout: SUITE_TIMEOUT_MS }, () => {
     let app: INestApplication;

@@ -8,6 +8,11 @@ import { expected, worker } from '../support/worker-metrics';
 import { startHttpApp, closeHttpApp } from './fixtures/http-endpoint-app';
 import { Labels, L, JSON_HEADERS, bytes } from './fixtures/http-endpoint-routes';
 
+/**
+ * @DynamoEndpoint beside guards, pipes, @HttpCode, @Header and interceptors: they keep working,
+ * and requests they refuse are not counted.
+ */
+
 for (const platform of PLATFORMS) {
   describe(`@DynamoEndpoint on HTTP routes (${platform})`, { timeout: SUITE_TIMEOUT_MS }, () => {
     let app: INestApplication;

@@ -13,6 +13,11 @@ import { worker } from '../support/worker-metrics';
 import { HybridWireModule } from './fixtures/wire-app';
 import { tapTcpClient, natsMonitor, NatsServer, startNats } from './fixtures/wire-observers';
 
+/**
+ * RPC payload bytes in a hybrid app: TCP and NATS microservices and an HTTP route on one
+ * application, each with its wire bytes.
+ */
+
 describe('RPC payload bytes in a hybrid app (connectMicroservice + startAllMicroservices + HTTP)', () => {
   let app: INestApplication | undefined;
   const clients: ClientProxy[] = [];

@@ -20,6 +20,11 @@ import {
   body,
 } from './fixtures/wire-fixtures';
 
+/**
+ * RPC payload bytes on TCP and on NATS, for each kind of call: the worker metrics move by exactly
+ * what an independent observer saw on the wire (fixtures/wire-observers.ts).
+ */
+
 const transports: Array<{ name: string; setup(t: TestContext): Promise<Fixture | undefined> }> = [
   { name: 'TCP', setup: () => tcpFixture() },
 ];

@@ -20,6 +20,11 @@ import {
   assertNothingInFlight,
 } from './fixtures/math-microservice-app';
 
+/**
+ * @DynamoEndpoint on TCP microservice handlers: @MessagePattern and @EventPattern counts,
+ * durations, error types and calls in flight (payload bytes: microservice-bytes-*.e2e).
+ */
+
 describe('@DynamoEndpoint on a TCP microservice', { timeout: SUITE_TIMEOUT_MS }, () => {
   let app: INestMicroservice;
   let client: ClientProxy;

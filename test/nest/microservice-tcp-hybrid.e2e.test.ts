@@ -23,6 +23,10 @@ import {
   assertNothingInFlight,
 } from './fixtures/math-microservice-app';
 
+/**
+ * A hybrid app: its HTTP route and its TCP message handler recorded in the same runtime.
+ */
+
 for (const platform of PLATFORMS) {
   describe(
     `hybrid app: HTTP + TCP microservice (${platform})`,

@@ -22,6 +22,11 @@ import {
   closeProviderApp,
 } from './fixtures/provider-app';
 
+/**
+ * The module in an application: injected levels and a @willsoto/nestjs-prometheus metric in the
+ * runtime's output, two apps in one process, request-scoped controllers, forRootAsync.
+ */
+
 for (const platform of PLATFORMS) {
   describe(
     `@DynamoEndpoint on providers and the module (${platform})`,

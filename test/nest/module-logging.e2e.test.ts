@@ -5,6 +5,11 @@ import { register } from 'prom-client';
 import { closeApp, PLATFORMS, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';
 import { AppModule, CaptureLogger } from './fixtures/provider-app';
 
+/**
+ * What the module logs at start-up: each decorated handler and each metric at DYN_LOG=debug, one
+ * summary line at log level.
+ */
+
 for (const platform of PLATFORMS) {
   describe(
     `@DynamoEndpoint on providers and the module (${platform})`,

@@ -15,6 +15,11 @@ import {
   closeProviderApp,
 } from './fixtures/provider-app';
 
+/**
+ * @DynamoEndpoint on plain provider methods: each kind of result (value, Promise, Observable,
+ * async generator), errors, cancellation and size functions. The app: fixtures/provider-app.ts.
+ */
+
 for (const platform of PLATFORMS) {
   describe(
     `@DynamoEndpoint on providers and the module (${platform})`,

@@ -26,6 +26,13 @@ import {
   runRequestMix,
 } from './fixtures/request-mix';
 
+/**
+ * The compiled sample app (dist/sample-app/main.js) as a real child process on loopback, on
+ * Express and on Fastify: a known mix of unary, streamed, failing (`sample-fail`), client-aborted
+ * and invalid OpenAI requests, then the exact values of the frontend (`nv_llm_http_service_*`),
+ * worker (`dynamo_*` of backend/generate) and custom metrics its /metrics serves.
+ */
+
 for (const platform of ['express', 'fastify'] as const) {
   describe(`sample app on ${platform}: exact metrics after a known request mix`, () => {
     let app: SampleProcess;
@@ -67,7 +74,7 @@ for (const platform of ['express', 'fastify'] as const) {
           continue;
         }
         if (spec.kind === 'abort-unary') continue;
-        assert.ok(result, what);
+        assert.ok(result?.complete, `${what}: the response ended, the connection was not cut`);
         if (spec.kind === 'unary') {
           assert.equal(result.status, 200, `${what}: ${result.text}`);
           const body = JSON.parse(result.text) as {

@@ -8,6 +8,11 @@ import { SampleProcess, startSample } from '../support/sample-process';
 import { applySampleDefaults } from '../../sample-app/main';
 import { FRONTEND, CHAT, TEXT, WORKER } from './fixtures/request-mix';
 
+/**
+ * The sample app's system server settings (DYN_SYSTEM_PORT empty or 0, DYN_SYSTEM_ENABLED off)
+ * and applySampleDefaults().
+ */
+
 describe('sample app with DYN_SYSTEM_PORT set but empty', () => {
   let app: SampleProcess;
   before(async () => {
