@@ -42,13 +42,12 @@ export type { MetricType } from './family-definition';
 export type { MetricCreatedEvent } from './store';
 export type { RuntimePromRegistry } from './prom-registry';
 export {
-  WORKER_METRICS,
   WORKER_ERROR_TYPES,
   WorkerErrorType,
   WorkerMetrics,
-  WorkerMetricsVec,
   WorkerMetricsOptions,
 } from './worker-metrics';
+export { WORKER_METRICS } from './worker-metric-definitions';
 export { NAMING_PROFILES } from './naming-profile';
 export type { NamingProfileName } from './naming-profile';
 export {

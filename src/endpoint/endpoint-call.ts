@@ -1,4 +1,5 @@
 import type { StreamWatcher } from '../instrumentation/result-watchers';
+import { beginWorkerCall, endWorkerCall } from '../core';
 import type { ExemplarText, WorkerErrorType, WorkerMetrics } from '../core';
 
 const noop = (): void => undefined;
@@ -25,7 +26,7 @@ export class Call {
     /** When the call started, in the clock of `clock()`; default: now. */
     started?: number,
   ) {
-    metrics.begin();
+    beginWorkerCall(metrics);
     this.started = started ?? performance.now();
   }
 
@@ -37,7 +38,8 @@ export class Call {
   finish(error?: WorkerErrorType): void {
     if (this.done) return;
     this.done = true;
-    this.metrics.end(
+    endWorkerCall(
+      this.metrics,
       this.started,
       this.requestBytes,
       this.responseBytes,

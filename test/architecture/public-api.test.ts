@@ -45,7 +45,6 @@ const CORE = [
   'WORKER_ERROR_TYPES',
   'WORKER_METRICS',
   'WorkerMetrics',
-  'WorkerMetricsVec',
   'enableClusterWorker',
   'traceExemplar',
 ];
