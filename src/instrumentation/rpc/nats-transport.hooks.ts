@@ -1,7 +1,7 @@
 import { Fn, RpcServer, TRANSPORT } from '../nest-internals';
 import { attachLink, RpcLink } from './rpc-link';
 import { BYTES, Packet, whenDeserialized, wrapDeserializer, wrapHandleEvent } from './rpc-packet';
-import { COMMON_POINTS, HookPoint, missingPoints, RpcTransportHooks } from './rpc-transport-hooks';
+import { COMMON_POINTS, HookPoint, transportHooks } from './rpc-transport-hooks';
 
 const encoder = new TextEncoder();
 
@@ -24,12 +24,7 @@ const NATS_POINTS: readonly HookPoint[] = [
 ];
 
 /** Byte hooks of a NATS server (Nest 11 and 12). */
-export const NATS_HOOKS: RpcTransportHooks = {
-  transportId: TRANSPORT.NATS,
-  transport: 'NATS',
-  missing: (server) => missingPoints(server, NATS_POINTS),
-  install: patchNatsServer,
-};
+export const NATS_HOOKS = transportHooks(TRANSPORT.NATS, 'NATS', NATS_POINTS, patchNatsServer);
 
 function patchNatsServer(server: RpcServer): void {
   // Nest 12 deserializes the NATS message, Nest 11 its data: the payload either way.

@@ -29,11 +29,21 @@ export const COMMON_POINTS: readonly HookPoint[] = [
   { name: 'Server#handleEvent(pattern, packet, context)', of: (s) => s.handleEvent, arity: 3 },
 ];
 
+/** The hooks of one transport: installed by `install` where none of `points` is missing. */
+export function transportHooks(
+  transportId: number,
+  transport: string,
+  points: readonly HookPoint[],
+  install: (server: RpcServer) => void,
+): RpcTransportHooks {
+  return { transportId, transport, missing: (server) => missingPoints(server, points), install };
+}
+
 /**
  * The points that are absent, or that take fewer arguments than the hooks read (a function of
  * length 0, such as another library's `(...args)` wrapper, says nothing and passes).
  */
-export function missingPoints(server: RpcServer, points: readonly HookPoint[]): string[] {
+function missingPoints(server: RpcServer, points: readonly HookPoint[]): string[] {
   return points
     .filter(({ of, arity }) => {
       const fn = of(server);

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { Fn, RpcServer, TRANSPORT } from '../nest-internals';
 import { attachLink, RpcLink } from './rpc-link';
 import { BYTES, Packet, whenDeserialized, wrapDeserializer, wrapHandleEvent } from './rpc-packet';
-import { COMMON_POINTS, HookPoint, missingPoints, RpcTransportHooks } from './rpc-transport-hooks';
+import { COMMON_POINTS, HookPoint, transportHooks } from './rpc-transport-hooks';
 
 /** On a JsonSocket. */
 const WIRE = Symbol('dynamo.rpc.wire');
@@ -58,12 +58,7 @@ function socketMethod(server: RpcServer, name: string): unknown {
 }
 
 /** Byte hooks of a TCP server (Nest 12's ServerTCP with `handleRequest`). */
-export const TCP_HOOKS: RpcTransportHooks = {
-  transportId: TRANSPORT.TCP,
-  transport: 'TCP',
-  missing: (server) => missingPoints(server, TCP_POINTS),
-  install: patchTcpServer,
-};
+export const TCP_HOOKS = transportHooks(TRANSPORT.TCP, 'TCP', TCP_POINTS, patchTcpServer);
 
 function patchTcpServer(server: RpcServer): void {
   const ingress: Ingress = { wire: undefined, bytes: 0 };
