@@ -102,7 +102,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
 }
 
 /** The recorder class for a handler's kind, chosen once, when the handler is bound. */
-function recorderFor(
+export function recorderFor(
   kind: HandlerKind,
   carrier: HandlerCarrier,
   metrics: CallMetrics,
