@@ -152,17 +152,8 @@ export function defineWorkerFamilies(
   return workerFamilies(level, labelNames, options).requests.name;
 }
 
-type WorkerSeries = Pick<
-  WorkerMetrics,
-  | 'requests'
-  | 'concurrent'
-  | 'duration'
-  | 'requestBytes'
-  | 'responseBytes'
-  | 'errors'
-  | 'cancellations'
-  | 'firstResponse'
->;
+/** The bound series, which `WorkerMetrics` takes on. */
+type WorkerSeries = Omit<WorkerMetrics, 'start' | 'end'>;
 
 interface WorkerFamilies {
   requests: CounterVec;
