@@ -29,16 +29,12 @@ export type MissingHooks = (transport: string, missing: string[]) => void;
  * transport is only marked; one whose internals are not as expected is marked, reported to
  * `onMissing` and left unhooked.
  */
-export function instrumentRpcServer(
-  target: unknown,
-  onMissing: MissingHooks,
-  hooks: readonly RpcTransportHooks[] = RPC_TRANSPORT_HOOKS,
-): void {
+export function instrumentRpcServer(target: unknown, onMissing: MissingHooks): void {
   if (target === null || typeof target !== 'object') return;
   const server = target as RpcServer & { [PATCHED]?: true };
   if (server[PATCHED]) return;
   server[PATCHED] = true;
-  const transport = hooks.find((h) => h.transportId === server.transportId);
+  const transport = RPC_TRANSPORT_HOOKS.find((h) => h.transportId === server.transportId);
   if (transport === undefined) return;
   const missing = transport.missing(server);
   if (missing.length > 0) onMissing(transport.transport, missing);
