@@ -20,7 +20,7 @@ export function benchInprocess(args: BenchArgs) {
   const ours = (n: number) => {
     for (let i = 0; i < n; i++) {
       const started = worker.start();
-      worker.end(started, 128, 512);
+      worker.end({ startedAt: started, requestBytes: 128, responseBytes: 512 });
     }
   };
   const promclient = (n: number) => {

@@ -183,7 +183,8 @@ function heapGrowthKb(component: Component, args: BenchArgs): number {
   global.gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
   const calls = args.quick ? 200_000 : 1_000_000;
-  for (let i = 0; i < calls; i++) worker.end(worker.start(), 10, 10);
+  for (let i = 0; i < calls; i++)
+    worker.end({ startedAt: worker.start(), requestBytes: 10, responseBytes: 10 });
   global.gc?.();
   return round((process.memoryUsage().heapUsed - heapBefore) / 1024, 1);
 }

@@ -34,6 +34,8 @@ export const LOG_MESSAGES = {
             : `${where}: series budget of ${limit} label sets reached; ${counted} (DYN_METRICS_MAX_SERIES or DYN_METRICS_MAX_SERIES_PER_METRIC set the budget).`;
     }
   },
+  rpcBytesOff: (transport: string, missing: readonly string[]) =>
+    `${transport} microservice: no transport byte metrics, as this NestJS lacks or has changed ${missing.join(', ')}; its handlers record calls, durations and errors, and bytes only from size functions (requestSize/responseSize).`,
   unknownHealthEndpoints: (names: readonly string[], known: readonly string[]) =>
     `DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS lists ${names.map((n) => `"${n}"`).join(', ')}, which no decorated handler has, so /health will never be ready; endpoints found: ${known.length ? known.map((n) => `"${n}"`).join(', ') : 'none'}.`,
   /** The one `log` line at start-up: what is served where, and what was found. */

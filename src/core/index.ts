@@ -56,6 +56,7 @@ export type {
 } from './series-budget';
 export { wellFormed } from './label-value';
 export * from './worker-metrics';
+export { WORKER_METRICS } from './worker-metric-definitions';
 export { RuntimePromRegistry } from './prom-registry';
 export {
   CLUSTER_AGGREGATORS,

@@ -1,24 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  DistributedRuntime,
-  DynamoMetricsError,
-  Endpoint,
-  WorkerMetrics,
-  WorkerMetricsVec,
-} from '../core';
+import { DistributedRuntime, DynamoMetricsError, Endpoint, WorkerMetrics } from '../core';
 import { CONFIG_MESSAGES } from '../config/config.messages';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
 import { ENDPOINT_READINESS, EndpointReadiness } from '../config/endpoint-readiness.interface';
 import { componentFromClass, endpointFromMethod } from '../instrumentation/handler-naming';
 import type {
+  HandlerCarrier,
+  HandlerKind,
   InstrumentedTarget,
   MethodInstrumentation,
 } from '../instrumentation/method-instrumentation.interface';
 import { DynamoEndpointMetadataAccessor } from './dynamo-endpoint-metadata.accessor';
 import type { DynamoEndpointOptions } from './dynamo-endpoint-options.interface';
-import { CallLabels } from './call-labels';
+import { CallLabels, CallMetrics, fixedMetrics } from './call-labels';
 import { EndpointRecorder } from './endpoint.recorder';
+import { HttpEndpointRecorder } from './http-endpoint.recorder';
+import { RpcEndpointRecorder } from './rpc-endpoint.recorder';
 import { ModelAdmission } from '../instrumentation/model-admission';
 import { TraceContextService } from '../instrumentation/trace-context.service';
 
@@ -36,7 +34,7 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
 > {
   readonly marker = MARKER;
   readonly decorator = '@DynamoEndpoint';
-  private readonly workers = new Map<string, WorkerMetrics | WorkerMetricsVec>();
+  private readonly workers = new Map<string, WorkerMetrics>();
 
   constructor(
     private readonly metadata: DynamoEndpointMetadataAccessor,
@@ -64,24 +62,15 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
     this.readiness.register(endpoint.path[2]!);
     const [ns, comp, ep] = endpoint.path;
     return {
-      recorder: new EndpointRecorder(
-        metrics,
-        state.kind,
-        options,
-        state.carrier,
-        this.traces.enabled ? this.traces : undefined,
-      ),
+      recorder: recorderFor(state.kind, state.carrier, metrics, options, this.traces),
       description:
         `@DynamoEndpoint ${className}.${methodName} (${state.kind}) -> ` +
         `namespace="${ns}" component="${comp}" endpoint="${ep}"`,
     };
   }
 
-  /** Resolved once per endpoint and label names; conflicting label names fail at start-up. */
-  private metricsOf(
-    endpoint: Endpoint,
-    options: DynamoEndpointOptions,
-  ): WorkerMetrics | CallLabels {
+  /** Resolved once per endpoint; conflicting label names fail at start-up. */
+  private metricsOf(endpoint: Endpoint, options: DynamoEndpointOptions): CallMetrics {
     const labels = options.labels ?? {};
     const labelNames = Object.keys(labels);
     for (const name of labelNames) {
@@ -91,31 +80,44 @@ export class DynamoEndpointInstrumentation implements MethodInstrumentation<
         );
       }
     }
-    const key = `${endpoint.levelName}\0${labelNames.join(',')}`;
-    let worker = this.workers.get(key);
-    if (!worker) {
-      const extras = this.config.worker;
+    const extras = this.config.worker;
+    if (labelNames.length > 0) {
       try {
-        worker =
-          labelNames.length === 0
-            ? new WorkerMetrics(endpoint, extras)
-            : new WorkerMetricsVec(endpoint, { ...extras, labelNames });
+        const max = this.config.series.maxCallLabelSets;
+        return new CallLabels(endpoint, labels, extras, this.models, this.runtime, max);
       } catch (err) {
         // The worker families are shared by every endpoint of the runtime: one set of label names.
         throw new DynamoMetricsError(
           `${CONFIG_MESSAGES.workerLabelsDiffer(endpoint.levelName, labelNames)} ${(err as Error).message}`,
         );
       }
-      this.workers.set(key, worker);
     }
-    return worker instanceof WorkerMetricsVec
-      ? new CallLabels(
-          worker,
-          labels,
-          this.models,
-          this.runtime,
-          this.config.series.maxCallLabelSets,
-        )
-      : worker;
+    let worker = this.workers.get(endpoint.levelName);
+    if (!worker) {
+      worker = new WorkerMetrics(endpoint, extras);
+      this.workers.set(endpoint.levelName, worker);
+    }
+    return fixedMetrics(worker);
   }
+}
+
+/** The recorder class for a handler's kind, chosen once, when the handler is bound. */
+export function recorderFor(
+  kind: HandlerKind,
+  carrier: HandlerCarrier,
+  metrics: CallMetrics,
+  options: DynamoEndpointOptions,
+  traces: TraceContextService,
+): EndpointRecorder {
+  const exemplars = traces.enabled ? traces : undefined;
+  // No carrier: plain methods, and RPC handlers whose context cannot be had (gRPC).
+  const Recorder =
+    carrier.index < 0
+      ? EndpointRecorder
+      : kind === 'http'
+        ? HttpEndpointRecorder
+        : kind === 'rpc'
+          ? RpcEndpointRecorder
+          : EndpointRecorder;
+  return new Recorder(metrics, options, carrier, exemplars);
 }

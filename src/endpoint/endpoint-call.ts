@@ -1,7 +1,11 @@
 import type { StreamWatcher } from '../instrumentation/result-watchers';
+import { beginWorkerCall, endWorkerCall } from '../core';
 import type { ExemplarText, WorkerErrorType, WorkerMetrics } from '../core';
 
 const noop = (): void => undefined;
+// Read once: `export *` re-exports are getters in CommonJS output, one call per read.
+const beginCall = beginWorkerCall;
+const endCall = endWorkerCall;
 
 /**
  * One started call. `finish()` runs exactly once whatever happens (success, throw, reject,
@@ -25,7 +29,7 @@ export class Call {
     /** When the call started, in the clock of `clock()`; default: now. */
     started?: number,
   ) {
-    metrics.begin();
+    beginCall(metrics);
     this.started = started ?? performance.now();
   }
 
@@ -37,7 +41,8 @@ export class Call {
   finish(error?: WorkerErrorType): void {
     if (this.done) return;
     this.done = true;
-    this.metrics.end(
+    endCall(
+      this.metrics,
       this.started,
       this.requestBytes,
       this.responseBytes,

@@ -1,14 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import type { FrontendErrorMapping, FrontendErrorType } from '../core';
+import { httpStatusOf } from '../instrumentation/error-classifier';
 import { FRONTEND_MESSAGES } from './frontend.messages';
-
-/** The HTTP status an exception carries (Nest's HttpException and look-alikes), if any. */
-function statusOf(err: unknown): number | undefined {
-  const getStatus = (err as { getStatus?: unknown } | null)?.getStatus;
-  if (typeof getStatus !== 'function') return undefined;
-  const status: unknown = getStatus.call(err);
-  return typeof status === 'number' ? status : undefined;
-}
 
 /**
  * A stream that missed a deadline (`frontend.firstTokenTimeoutMs`, `interTokenTimeoutMs`): a
@@ -38,7 +31,7 @@ export function frontendErrorType(
   afterFirstChunk = false,
 ): FrontendErrorType {
   if (err instanceof FrontendStreamTimeout) return err.errorType;
-  const status = statusOf(err);
+  const status = httpStatusOf(err);
   if (status !== undefined) {
     if (Object.hasOwn(mapping.byStatus, status)) return mapping.byStatus[status]!;
     return status >= 400 && status < 500 ? mapping.clientError : mapping.otherwise;

@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import { Reflector } from '@nestjs/core';
 import { catchError, Observable, throwError } from 'rxjs';
 import { endpointFromMethod } from '../instrumentation/handler-naming';
+import { nodeResponseOf } from '../instrumentation/node-http-access';
 import { FrontendMetrics } from './frontend-metrics.service';
 import { LlmFrontendMetadataAccessor } from './llm-frontend-metadata.accessor';
 
@@ -32,8 +33,7 @@ export class LlmFrontendRefusalInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (!this.frontend.countsRefusals || context.getType() !== 'http') return next.handle();
     const http = context.switchToHttp();
-    const response = http.getResponse<{ raw?: object } | undefined>();
-    const raw = response?.raw ?? response;
+    const raw = nodeResponseOf(http.getResponse());
     return next.handle().pipe(
       catchError((err: unknown) => {
         if (raw && !STARTED.has(raw)) this.refused(context, http.getRequest(), err);

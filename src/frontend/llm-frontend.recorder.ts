@@ -1,4 +1,3 @@
-import type { ServerResponse } from 'node:http';
 import { isObservable, Observable } from 'rxjs';
 import { CallOutcome, callHandler } from '../instrumentation/call-handler';
 import { isRefusal } from '../instrumentation/error-classifier';
@@ -33,7 +32,6 @@ const findBody = (args: unknown[]): LlmRequestBody | undefined =>
 const REQUEST_FIELDS = ['model', 'messages', 'prompt', 'input'];
 
 interface HeaderCarrier {
-  raw?: ServerResponse;
   header?(name: string, value: string): unknown;
   setHeader?(name: string, value: string): unknown;
 }

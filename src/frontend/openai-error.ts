@@ -1,16 +1,9 @@
+import { httpStatusOf } from '../instrumentation/error-classifier';
+
 /** The body of an OpenAI API error, as OpenAI's SDKs read it. */
 export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | number | null };
 }
-
-interface HttpExceptionLike {
-  getStatus(): number;
-  getResponse(): unknown;
-}
-
-const isHttpException = (err: unknown): err is HttpExceptionLike =>
-  typeof (err as HttpExceptionLike | null)?.getStatus === 'function' &&
-  typeof (err as HttpExceptionLike | null)?.getResponse === 'function';
 
 /**
  * The OpenAI-style error for a failure: an HttpException's own `{ error: {...} }` body when it
@@ -18,13 +11,14 @@ const isHttpException = (err: unknown): err is HttpExceptionLike =>
  * message may carry internals, which Nest does not send to clients either).
  */
 export function openAiError(err: unknown): OpenAiErrorBody {
-  if (isHttpException(err)) {
-    const body = err.getResponse() as { error?: unknown; message?: unknown } | string;
+  const status = httpStatusOf(err);
+  const getResponse = (err as { getResponse?: unknown } | null | undefined)?.getResponse;
+  if (status !== undefined && typeof getResponse === 'function') {
+    const body = getResponse.call(err) as { error?: unknown; message?: unknown } | string;
     if (typeof body === 'object' && body?.error && typeof body.error === 'object') {
       const given = body.error as Partial<OpenAiErrorBody['error']>;
       return { error: { param: null, code: null, ...given } as OpenAiErrorBody['error'] };
     }
-    const status = err.getStatus();
     if (status < 500) {
       const message =
         typeof body === 'string' ? body : [body?.message].flat().filter(Boolean).join('; ');

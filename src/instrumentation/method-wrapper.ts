@@ -1,5 +1,6 @@
 import { PATH_METADATA, PATTERN_HANDLER_METADATA } from './nest-internals';
 import { addContextParameter, addResponseParameter } from './handler-parameters';
+import { nodeResponseOf } from './node-http-access';
 import {
   HandlerKind,
   InstrumentedMethod,
@@ -22,8 +23,7 @@ export function bindRecorder<R extends MethodRecorder>(
 
 /** The HTTP server a handler's response belongs to (Express response or Fastify reply). */
 function serverOf(carrier: unknown): object | undefined {
-  const res = (carrier as { raw?: unknown } | undefined)?.raw ?? carrier;
-  return (res as { socket?: { server?: object } } | undefined)?.socket?.server;
+  return (nodeResponseOf(carrier)?.socket as { server?: object } | null | undefined)?.server;
 }
 
 /** The instrumentation `marker` installed on this method, if any. */

@@ -82,10 +82,12 @@ export function rpcTargetRegistry(modules: object): Subscribable | undefined {
 }
 
 /**
- * Microservice server internals the byte hooks wrap (duck-typed; a server lacking one is left
- * alone): `deserializer.deserialize`, `handleEvent`, TCP's `getSocketInstance` and Nest 12's
- * `handleRequest`, NATS' `getPublisher`, and JsonSocket's `emitMessage` / `formatMessageData`.
- * See rpc/*.hooks.ts for how each is used.
+ * Microservice server internals the byte hooks wrap: `deserializer.deserialize`, `handleEvent`,
+ * TCP's `getSocketInstance`, Nest 12's `handleRequest` and the socket class's (JsonSocket's)
+ * `emitMessage` / `formatMessageData`, NATS' `getPublisher`. Each transport's list, with the
+ * arguments relied upon, is checked before its server is hooked (`*_POINTS` in
+ * rpc/*-transport.hooks.ts): a server lacking one gets no hooks, its handlers no transport bytes,
+ * and the application one warning naming what was missing.
  */
 export type Fn = (...args: any[]) => any;
 export interface RpcServer {
@@ -95,6 +97,8 @@ export interface RpcServer {
   handleRequest?: Fn;
   getSocketInstance?: Fn;
   getPublisher?: Fn;
+  /** ServerTCP: the class each connection's socket is wrapped in (JsonSocket by default). */
+  socketClass?: Function;
 }
 
 /**

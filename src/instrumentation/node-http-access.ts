@@ -37,11 +37,18 @@ const incomingHeaders = getterOf<IncomingMessage['headers']>(
   (req: IncomingMessage) => req.headers,
 );
 
-/** The Node response behind a handler's response argument (Express response or Fastify reply). */
+/**
+ * The Node response behind a handler's HTTP argument: an Express response, a Fastify reply (its
+ * `raw`), or an Express request (its `res`, for handlers given `@Req()`); the one place that
+ * unwraps them.
+ */
 export function nodeResponseOf(carrier: unknown): ServerResponse | undefined {
   if (carrier instanceof ServerResponse) return carrier;
-  const raw = (carrier as { raw?: unknown } | null | undefined)?.raw;
-  return raw instanceof ServerResponse ? raw : undefined;
+  const res =
+    carrier instanceof IncomingMessage
+      ? (carrier as { res?: unknown }).res
+      : (carrier as { raw?: unknown } | null | undefined)?.raw;
+  return res instanceof ServerResponse ? res : undefined;
 }
 
 /** `res.on('close', listener)`. */

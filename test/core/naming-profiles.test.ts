@@ -5,7 +5,6 @@ import {
   DynamoMetricsError,
   resolveConfig,
   WorkerMetrics,
-  WorkerMetricsVec,
 } from '../../src/internal';
 import { Scrape } from '../support/exposition-parser';
 
@@ -93,7 +92,7 @@ describe('naming profiles: worker metrics', () => {
     const runtime = new DistributedRuntime();
     const ep = runtime.namespace('dynamo').component('backend').endpoint('generate');
     const worker = new WorkerMetrics(ep);
-    worker.end(worker.start(), 0, 0);
+    worker.end({ startedAt: worker.start() });
     const names = [...(await scrape(runtime)).names()].map((n) =>
       n.replace(/_(bucket|sum|count)$/, ''),
     );
@@ -113,7 +112,7 @@ describe('naming profiles: worker metrics', () => {
       cancellation: true,
       timeToFirstResponse: true,
     });
-    extra.end(extra.start(), 0, 0, 'cancelled');
+    extra.end({ startedAt: extra.start(), errorType: 'cancelled' });
     const s = await scrape(other);
     const labels = { namespace: 'dynamo', component: 'b', endpoint: 'e' };
     assert.equal(s.get('dynamo_cancellation_total', labels), 1);
@@ -126,10 +125,10 @@ describe('naming profiles: worker metrics', () => {
     const worker = new WorkerMetrics(ep);
     const t0 = worker.start();
     assert.equal(worker.concurrent.value, 1);
-    worker.end(t0, 10, 20, undefined, undefined, t0 + 5); // first item 5 ms in
-    worker.end(worker.start(), 0, 0, 'handler_error'); // failed, nothing sent: no TTFR
-    worker.end(worker.start(), 0, 0, 'cancelled');
-    worker.end(worker.start(), 0, 0); // unary success: its whole response is the first item
+    worker.end({ startedAt: t0, requestBytes: 10, responseBytes: 20, firstResponseAt: t0 + 5 });
+    worker.end({ startedAt: worker.start(), errorType: 'handler_error' }); // no TTFR: nothing sent
+    worker.end({ startedAt: worker.start(), errorType: 'cancelled' });
+    worker.end({ startedAt: worker.start() }); // unary success: its whole response is the first item
     const s = await scrape(runtime);
     const labels = {
       dynamo_namespace: 'dynamo',
@@ -146,17 +145,17 @@ describe('naming profiles: worker metrics', () => {
     assert.equal(s.find('dynamo_concurrent_requests', labels), undefined);
   });
 
-  it('per-call labels: one bound set per distinct value list, reused, never collapsed', async () => {
+  it('labels: one series set per distinct value list, shared when created again, never collapsed', async () => {
     const runtime = new DistributedRuntime({ naming: 'component' });
     const ep = runtime.namespace('dynamo').component('backend').endpoint('generate');
-    const vec = new WorkerMetricsVec(ep, { labelNames: ['model', 'tier'] });
-    const a = vec.labels(['llama', 'gold']);
-    assert.equal(vec.labels(['llama', 'gold']), a, 'the same object for the same values');
+    const set = (model: string, tier: string) => new WorkerMetrics(ep, { labels: { model, tier } });
+    const a = set('llama', 'gold');
+    assert.equal(set('llama', 'gold').requests, a.requests, 'the same series for the same values');
     // Joined with ',' these two would be the same key; they are two series.
-    vec.labels(['a,b', 'c']).end(vec.labels(['a,b', 'c']).start(), 0, 0);
-    const ab = vec.labels(['a', 'b,c']);
-    ab.end(ab.start(), 0, 0);
-    ab.end(ab.start(), 0, 0);
+    set('a,b', 'c').end({ startedAt: set('a,b', 'c').start() });
+    const ab = set('a', 'b,c');
+    ab.end({ startedAt: ab.start() });
+    ab.end({ startedAt: ab.start() });
     const s = await scrape(runtime);
     const base = {
       dynamo_namespace: 'dynamo',

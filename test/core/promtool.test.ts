@@ -156,11 +156,11 @@ describe('WorkerMetrics', () => {
     assert.match(text, new RegExp(`^dynamo_concurrent_requests\\{${LABELS}\\} 2$`, 'm'));
     assert.match(text, new RegExp(`^dynamo_request_duration_seconds_count\\{${LABELS}\\} 0$`, 'm'));
 
-    wm.end(t1, 100, 250);
-    wm.end(t2, 10, 0, 'handler_error');
-    wm.end(wm.start(), 0, 0, 'cancelled');
-    wm.end(wm.start(), 7, 0, 'client_error');
-    wm.end(wm.start(), 0, 3, 'handler_error');
+    wm.end({ startedAt: t1, requestBytes: 100, responseBytes: 250 });
+    wm.end({ startedAt: t2, requestBytes: 10, errorType: 'handler_error' });
+    wm.end({ startedAt: wm.start(), errorType: 'cancelled' });
+    wm.end({ startedAt: wm.start(), requestBytes: 7, errorType: 'client_error' });
+    wm.end({ startedAt: wm.start(), responseBytes: 3, errorType: 'handler_error' });
 
     text = await runtime.prometheusMetricsFmt();
     // Five calls, each inside the time this test has measured since `began`.
@@ -213,8 +213,13 @@ describe('WorkerMetrics', () => {
     const emb = new WorkerMetrics(
       runtime.namespace('dynamo').component('backend').endpoint('embed'),
     );
-    gen.end(gen.start(), 1, 1);
-    emb.end(emb.start(), 1, 1, 'stream_error');
+    gen.end({ startedAt: gen.start(), requestBytes: 1, responseBytes: 1 });
+    emb.end({
+      startedAt: emb.start(),
+      requestBytes: 1,
+      responseBytes: 1,
+      errorType: 'stream_error',
+    });
     emb.start();
 
     const text = await runtime.prometheusMetricsFmt();

@@ -1,6 +1,7 @@
-import type { Fn, RpcServer } from '../nest-internals';
+import { Fn, RpcServer, TRANSPORT } from '../nest-internals';
 import { attachLink, RpcLink } from './rpc-link';
 import { BYTES, Packet, whenDeserialized, wrapDeserializer, wrapHandleEvent } from './rpc-packet';
+import { COMMON_POINTS, HookPoint, transportHooks } from './rpc-transport-hooks';
 
 const encoder = new TextEncoder();
 
@@ -16,8 +17,16 @@ function rememberNatsEvent(packet: Packet, bytes: number): void {
   }
 }
 
+const NATS_POINTS: readonly HookPoint[] = [
+  ...COMMON_POINTS,
+  // Nest 11.1+ and 12 pass the request's context as the third argument.
+  { name: 'ServerNats#getPublisher(natsMsg, id, context)', of: (s) => s.getPublisher, arity: 3 },
+];
+
 /** Byte hooks of a NATS server (Nest 11 and 12). */
-export function patchNatsServer(server: RpcServer): void {
+export const NATS_HOOKS = transportHooks(TRANSPORT.NATS, 'NATS', NATS_POINTS, patchNatsServer);
+
+function patchNatsServer(server: RpcServer): void {
   // Nest 12 deserializes the NATS message, Nest 11 its data: the payload either way.
   wrapDeserializer(server, (inner, raw, options) => {
     const out = inner.deserialize(raw, options);

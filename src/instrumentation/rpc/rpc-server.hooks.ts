@@ -1,6 +1,7 @@
-import { RpcServer, TRANSPORT } from '../nest-internals';
-import { patchNatsServer } from './nats-transport.hooks';
-import { patchTcpServer } from './tcp-transport.hooks';
+import type { RpcServer } from '../nest-internals';
+import { NATS_HOOKS } from './nats-transport.hooks';
+import type { RpcTransportHooks } from './rpc-transport-hooks';
+import { TCP_HOOKS } from './tcp-transport.hooks';
 
 /**
  * Exact payload bytes of RPC calls, taken where the transport encodes and decodes its messages.
@@ -11,33 +12,31 @@ import { patchTcpServer } from './tcp-transport.hooks';
  *
  * The transport side and the handler wrapper meet on the RPC context object (TcpContext,
  * NatsContext): the server creates one per message, hands it to its own request/event hooks
- * before the handler runs, then to the handler (a hidden `@Ctx()` argument). Every hook below is
- * duck-typed: a server that lacks one is left alone and its handlers record no bytes.
+ * before the handler runs, then to the handler (a hidden `@Ctx()` argument). A server that lacks
+ * one of the internals its transport's hooks wrap is left alone: its handlers record no bytes.
  */
 
 const PATCHED = Symbol('dynamo.rpc.patched');
 
+/** Every transport with byte hooks; other transports' handlers use the size functions. */
+export const RPC_TRANSPORT_HOOKS: readonly RpcTransportHooks[] = [TCP_HOOKS, NATS_HOOKS];
+
+/** Told when a server of a hooked transport lacks internals: its transport and what was missing. */
+export type MissingHooks = (transport: string, missing: string[]) => void;
+
 /**
- * Installs the byte hooks on one microservice server (once; a server of another transport, or
- * one whose hook points are missing, is only marked).
+ * Installs the byte hooks on one microservice server (once per server). A server of another
+ * transport is only marked; one whose internals are not as expected is marked, reported to
+ * `onMissing` and left unhooked.
  */
-export function instrumentRpcServer(target: unknown): void {
+export function instrumentRpcServer(target: unknown, onMissing: MissingHooks): void {
   if (target === null || typeof target !== 'object') return;
   const server = target as RpcServer & { [PATCHED]?: true };
   if (server[PATCHED]) return;
   server[PATCHED] = true;
-  const common =
-    typeof server.handleEvent === 'function' &&
-    typeof server.deserializer?.deserialize === 'function';
-  if (!common) return;
-  if (
-    server.transportId === TRANSPORT.TCP &&
-    typeof server.getSocketInstance === 'function' &&
-    // Nest 12: the one place that sees each request's context and reply packets together.
-    typeof server.handleRequest === 'function'
-  ) {
-    patchTcpServer(server);
-  } else if (server.transportId === TRANSPORT.NATS && typeof server.getPublisher === 'function') {
-    patchNatsServer(server);
-  }
+  const transport = RPC_TRANSPORT_HOOKS.find((h) => h.transportId === server.transportId);
+  if (transport === undefined) return;
+  const missing = transport.missing(server);
+  if (missing.length > 0) onMissing(transport.transport, missing);
+  else transport.install(server);
 }

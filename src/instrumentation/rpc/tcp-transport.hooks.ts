@@ -1,7 +1,8 @@
 import { Buffer } from 'node:buffer';
-import type { Fn, RpcServer } from '../nest-internals';
+import { Fn, RpcServer, TRANSPORT } from '../nest-internals';
 import { attachLink, RpcLink } from './rpc-link';
 import { BYTES, Packet, whenDeserialized, wrapDeserializer, wrapHandleEvent } from './rpc-packet';
+import { COMMON_POINTS, HookPoint, transportHooks } from './rpc-transport-hooks';
 
 /** On a JsonSocket. */
 const WIRE = Symbol('dynamo.rpc.wire');
@@ -36,8 +37,30 @@ interface Ingress {
   bytes: number;
 }
 
+const TCP_POINTS: readonly HookPoint[] = [
+  ...COMMON_POINTS,
+  { name: 'ServerTCP#getSocketInstance(socket)', of: (s) => s.getSocketInstance, arity: 1 },
+  // Nest 12: the one place that sees each request's context and reply packets together.
+  { name: 'Server#handleRequest(context, produce, respond)', of: (s) => s.handleRequest, arity: 3 },
+  // The socket class (JsonSocket unless the app sets `socketClass`) hands over each frame.
+  { name: 'JsonSocket#emitMessage(text)', of: (s) => socketMethod(s, 'emitMessage'), arity: 1 },
+  {
+    name: 'JsonSocket#formatMessageData(message)',
+    of: (s) => socketMethod(s, 'formatMessageData'),
+    arity: 1,
+  },
+];
+
+/** A method of the server's socket class; any function when the server names no class. */
+function socketMethod(server: RpcServer, name: string): unknown {
+  const cls = server.socketClass;
+  return typeof cls === 'function' ? (cls.prototype as Record<string, unknown>)[name] : Function;
+}
+
 /** Byte hooks of a TCP server (Nest 12's ServerTCP with `handleRequest`). */
-export function patchTcpServer(server: RpcServer): void {
+export const TCP_HOOKS = transportHooks(TRANSPORT.TCP, 'TCP', TCP_POINTS, patchTcpServer);
+
+function patchTcpServer(server: RpcServer): void {
   const ingress: Ingress = { wire: undefined, bytes: 0 };
   const getSocketInstance = server.getSocketInstance!;
   server.getSocketInstance = function (this: unknown, socket: unknown) {

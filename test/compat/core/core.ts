@@ -13,10 +13,10 @@ async function main(): Promise<void> {
   const runtime = new DistributedRuntime({ prefix: 'dynamo' });
   const endpoint = runtime.namespace('dynamo').component('backend').endpoint('generate');
   endpoint.createCounter('jobs_total', 'Jobs').inc(3);
-  // The standard worker metrics, recorded by hand: one call that succeeded.
+  // The standard worker metrics, recorded by hand: one call that succeeded, 250 ms long.
   const worker = new WorkerMetrics(endpoint);
-  worker.requests.inc();
-  worker.duration.observe(0.25);
+  const startedAt = worker.start();
+  worker.end({ startedAt, endedAt: startedAt + 250, requestBytes: 12 });
   let refused = '';
   try {
     endpoint.createCounter('bad name', 'Refused');
