@@ -1,6 +1,7 @@
 import { PROMETHEUS_CONTENT_TYPE } from './constants';
 import { assertContentType } from './exposition';
-import type { ExpositionLease } from './render/shared-render';
+import { labelSetKey, tupleKey } from './label-key';
+import { Exposition, expositionText } from './render/render-exposition';
 import type { FamilyDefinition } from './family-definition';
 import { assertLabelNames, DefinitionScope, defineMetric } from './metric-definition';
 import { ConstLabels, FACTORIES as F, MetricRequest } from './metric-factories';
@@ -155,33 +156,24 @@ export abstract class MetricsLevel {
 
   /**
    * Exposition text of this level's metrics and all of its descendants' (the runtime: all of
-   * them). Async: it is rendered in slices that give the event loop back every couple of ms.
+   * them), Dynamo's name for it: `leaseExposition()` read into one string.
    */
   async prometheusMetricsFmt(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<string> {
-    return this.store.render(assertContentType(contentType), this.path);
+    return expositionText(this.leaseExposition(contentType));
   }
 
   /**
-   * The same exposition as UTF-8 parts of at most a few hundred KB, to write in order. For large
-   * outputs this is what to serve: joining a 16 MB text into one string and encoding it would
-   * hold the event loop for tens of ms, writing parts as the socket drains does not.
-   */
-  prometheusMetricsParts(
-    contentType: string = PROMETHEUS_CONTENT_TYPE,
-  ): Promise<readonly Buffer[]> {
-    return this.store.renderParts(assertContentType(contentType), this.path);
-  }
-
-  /**
-   * The parts on lease, for a server that writes them and then calls `release()` (exactly once,
-   * after the last write): their buffers are reused by later scrapes, so that a large scrape in
-   * steady state allocates almost nothing. What `/metrics` uses. Scrapes that arrive while one
-   * is rendered share it; `join: false` renders on its own (for readers other than scrapes).
+   * The one way to render a level: its exposition as UTF-8 parts of at most 256 KB to write in
+   * order, then `release()` (exactly once, after the last write), which hands their buffers to
+   * later scrapes. Rendered in slices that give the event loop back every ms or so, and never
+   * joined into one string (joining 16 MB and encoding it would hold the loop for tens of ms).
+   * Scrapes that arrive while one is rendered share it; `join: false` renders on its own (for
+   * readers other than scrapes).
    */
   leaseExposition(
     contentType: string = PROMETHEUS_CONTENT_TYPE,
     options: { join?: boolean } = {},
-  ): Promise<ExpositionLease> {
+  ): Promise<Exposition> {
     return this.store.lease(assertContentType(contentType), this.path, options.join ?? true);
   }
 
@@ -200,16 +192,8 @@ export abstract class MetricsLevel {
     const labelNames = request.labelNames!;
     const full = buildMetricName(this.prefix, request.name);
     assertLabelNames(full, labelNames);
-    const constKey = Object.entries(request.constLabels ?? {})
-      .map(([k, v]) => [k, String(v)])
-      .sort(([a], [b]) => (a! < b! ? -1 : 1));
-    const key = JSON.stringify([
-      request.spec.type,
-      request.spec.integer,
-      full,
-      constKey,
-      labelNames,
-    ]);
+    const { type, integer } = request.spec;
+    const key = tupleKey([type, integer, full, labelSetKey(request.constLabels), labelNames]);
     const cached = this.vecs.get(key);
     if (cached) {
       // Same arguments again: still check help and buckets against the registered definition.
