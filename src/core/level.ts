@@ -193,7 +193,13 @@ export abstract class MetricsLevel {
     const full = buildMetricName(this.prefix, request.name);
     assertLabelNames(full, labelNames);
     const { type, integer } = request.spec;
-    const key = tupleKey([type, integer, full, labelSetKey(request.constLabels), labelNames]);
+    const key = tupleKey([
+      type,
+      String(integer),
+      full,
+      labelSetKey(request.constLabels),
+      tupleKey(labelNames),
+    ]);
     const cached = this.vecs.get(key);
     if (cached) {
       // Same arguments again: still check help and buckets against the registered definition.

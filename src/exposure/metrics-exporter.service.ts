@@ -13,6 +13,8 @@ import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.inter
 
 export type { Exposition };
 
+const SCRAPES_HELP = 'Total number of /metrics scrapes served';
+const SCRAPE_DURATION_HELP = 'Time to render the /metrics exposition, in seconds';
 /** Buckets for scrape duration: scrapes take milliseconds, and a slow one is what matters. */
 const SCRAPE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
@@ -41,13 +43,10 @@ export class MetricsExporter {
     runtime.onCollect(uptime.metricName, () => uptime.set(runtime.uptimeSeconds()));
     // Merged across cluster workers, uptimes must not add up.
     runtime.setAggregator(uptime.metricName, 'max');
-    this.scrapes = namespace.createIntCounter(
-      'system_scrapes_total',
-      'Total number of /metrics scrapes served',
-    );
+    this.scrapes = namespace.createIntCounter('system_scrapes_total', SCRAPES_HELP);
     this.scrapeDuration = namespace.createHistogram(
       'system_scrape_duration_seconds',
-      'Time to render the /metrics exposition, in seconds',
+      SCRAPE_DURATION_HELP,
       {},
       SCRAPE_BUCKETS,
     );
