@@ -11,6 +11,27 @@ import type { NamingProfile } from './naming-profile';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 import { MetricStore } from './store';
 
+type Tail = [constLabels?: ConstLabels, ...extra: unknown[]];
+type BucketedTail = [constLabels?: ConstLabels, buckets?: readonly number[], ...extra: unknown[]];
+type Plain = [name: string, help: string, ...Tail];
+type Bucketed = [name: string, help: string, ...BucketedTail];
+type Vec = [name: string, help: string, labelNames: readonly string[], ...Tail];
+type BucketedVec = [name: string, help: string, labelNames: readonly string[], ...BucketedTail];
+
+/** The factories, the same at every level (installed on the class from FACTORIES). */
+export interface MetricsLevel {
+  createCounter(...args: Plain): CounterSeries;
+  createIntCounter(...args: Plain): CounterSeries;
+  createGauge(...args: Plain): GaugeSeries;
+  createIntGauge(...args: Plain): GaugeSeries;
+  createHistogram(...args: Bucketed): HistogramSeries;
+  createCounterVec(...args: Vec): CounterVec;
+  createIntCounterVec(...args: Vec): CounterVec;
+  createGaugeVec(...args: Vec): GaugeVec;
+  createIntGaugeVec(...args: Vec): GaugeVec;
+  createHistogramVec(...args: BucketedVec): HistogramVec;
+}
+
 /**
  * One level of the hierarchy (runtime, namespace, component or endpoint). Every level has the
  * same factories; a metric created here carries this level's hierarchy labels automatically.
@@ -54,106 +75,6 @@ export abstract class MetricsLevel {
     return this.path.length ? this.path.join('/') : 'runtime';
   }
 
-  // The factories differ only in their FACTORIES entry; the signatures stay spelled out for typings.
-
-  createCounter(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterSeries {
-    return this.plain({ spec: F.createCounter, name, help, constLabels, extra });
-  }
-
-  createIntCounter(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterSeries {
-    return this.plain({ spec: F.createIntCounter, name, help, constLabels, extra });
-  }
-
-  createGauge(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeSeries {
-    return this.plain({ spec: F.createGauge, name, help, constLabels, extra });
-  }
-
-  createIntGauge(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeSeries {
-    return this.plain({ spec: F.createIntGauge, name, help, constLabels, extra });
-  }
-
-  createHistogram(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    buckets?: readonly number[],
-    ...extra: unknown[]
-  ): HistogramSeries {
-    return this.plain({ spec: F.createHistogram, name, help, constLabels, buckets, extra });
-  }
-
-  createCounterVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterVec {
-    return this.vec({ spec: F.createCounterVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createIntCounterVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterVec {
-    return this.vec({ spec: F.createIntCounterVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createGaugeVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeVec {
-    return this.vec({ spec: F.createGaugeVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createIntGaugeVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeVec {
-    return this.vec({ spec: F.createIntGaugeVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createHistogramVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    buckets?: readonly number[],
-    ...extra: unknown[]
-  ): HistogramVec {
-    const spec = F.createHistogramVec;
-    return this.vec({ spec, name, help, labelNames, constLabels, buckets, extra });
-  }
-
   /**
    * Exposition text of this level's metrics and all of its descendants' (the runtime: all of
    * them), Dynamo's name for it: `leaseExposition()` read into one string.
@@ -175,6 +96,25 @@ export abstract class MetricsLevel {
     options: { join?: boolean } = {},
   ): Promise<Exposition> {
     return this.store.lease(assertContentType(contentType), this.path, options.join ?? true);
+  }
+
+  // Every factory from its FACTORIES entry: they differ only in which arguments they take.
+  static {
+    for (const spec of Object.values(F)) {
+      const vec = spec.factory.endsWith('Vec');
+      function factory(this: MetricsLevel, name: string, help: string, ...rest: unknown[]) {
+        const labelNames = vec ? (rest.shift() as readonly string[]) : undefined;
+        const constLabels = rest.shift() as ConstLabels | undefined;
+        const buckets = spec.type === 'histogram' ? (rest.shift() as number[]) : undefined;
+        const request = { spec, name, help, labelNames, constLabels, buckets, extra: rest };
+        return vec ? this.vec(request) : this.plain(request);
+      }
+      Object.defineProperty(MetricsLevel.prototype, spec.factory, {
+        value: factory,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 
   private plain<S extends AnySeries>(request: MetricRequest): S {
