@@ -81,7 +81,6 @@ export function aggregateWorkerMetrics(perWorker: readonly WireMetric[][]): Expo
       type: first.type,
       aggregator: aggregatorName,
       get: () => data,
-      getForPromString: () => data,
       reset: () => undefined,
     });
   }

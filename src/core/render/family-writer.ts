@@ -6,9 +6,9 @@ import { ExpositionBytes } from './exposition-bytes';
 import { familyHeader, familyName, labelPairs } from './text-format';
 
 /** What follows a sample's name: with labels, `{` (buckets: `,`); without, ` ` (buckets: `} `). */
-const OPEN_BRACE = Buffer.from('{');
+const OPEN_BRACE = 123;
+const COMMA = 44;
 const SPACE = Buffer.from(' ');
-const COMMA = Buffer.from(',');
 const CLOSE_AND_SPACE = Buffer.from('} ');
 /** Room for the separator, a value and the line feed after a name and labels. */
 const VALUE_ROOM = 32;
@@ -115,14 +115,14 @@ export class FamilyWriter {
     out: ExpositionBytes,
     head: Buffer,
     text: Uint8Array,
-    labelled: Buffer,
+    labelled: number,
     bare: Buffer,
     value: number,
   ): void {
     out.reserve(head.length + text.length + VALUE_ROOM);
     out.bytes(head);
     if (text.length > 0) {
-      out.bytes(labelled);
+      out.byte(labelled);
       out.bytes(text);
     } else {
       out.bytes(bare);
