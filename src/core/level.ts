@@ -13,10 +13,15 @@ import { MetricStore } from './store';
 
 type Tail = [constLabels?: ConstLabels, ...extra: unknown[]];
 type BucketedTail = [constLabels?: ConstLabels, buckets?: readonly number[], ...extra: unknown[]];
-type Plain = [name: string, help: string, ...Tail];
-type Bucketed = [name: string, help: string, ...BucketedTail];
-type Vec = [name: string, help: string, labelNames: readonly string[], ...Tail];
-type BucketedVec = [name: string, help: string, labelNames: readonly string[], ...BucketedTail];
+type Plain = [name: string, help: string, ...tail: Tail];
+type Bucketed = [name: string, help: string, ...tail: BucketedTail];
+type Vec = [name: string, help: string, labelNames: readonly string[], ...tail: Tail];
+type BucketedVec = [
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  ...tail: BucketedTail,
+];
 
 /** The factories, the same at every level (installed on the class from FACTORIES). */
 export interface MetricsLevel {
