@@ -1,6 +1,6 @@
 import { fork } from 'node:child_process';
 import { join } from 'node:path';
-import type { OtlpProtocol } from '../src';
+import type { OtlpProtocol } from '../src/internal';
 import { resolveConfig, startOtlpExport } from '../src/internal';
 import { longestBlockDuring } from './event-loop-probe';
 import { BenchArgs, median, round } from './harness';

@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Histogram, Registry } from 'prom-client';
-import { Component, DistributedRuntime, WORKER_METRICS, WorkerMetrics } from '../src';
+import { Component, DistributedRuntime, WORKER_METRICS, WorkerMetrics } from '../src/internal';
 import { writeExposition } from '../src/exposure/exposition-response';
 import { BenchArgs, median, round } from './harness';
 import { longestBlockDuring } from './event-loop-probe';

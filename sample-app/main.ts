@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { ExpressAdapter } from '@nestjs/platform-express';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
-import { DYNAMO_METRICS_CONFIG, DynamoMetricsConfig, SystemServer } from '../src';
+import { SystemServer } from '../src';
 import { enableTracing } from './tracing';
 
 /**
@@ -43,23 +43,23 @@ export async function bootstrap(
   await app.listen(port, host);
   const url = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost');
   const system = app.get(SystemServer);
-  const metricsUrl = system.url ? `${system.url}/metrics` : `${url}/metrics`;
+  // Where the module serves everything, as resolved (any spelling of the variables).
+  const { metricsPath, probePaths, statusPage } = system;
   const logger = new Logger('Sample');
-  // What the module resolved (any spelling of the variable), not the raw variable.
-  const config = app.get<DynamoMetricsConfig>(DYNAMO_METRICS_CONFIG);
   logger.log(`App:     ${url}  (${fastify ? 'fastify' : 'express'})`);
   logger.log(
-    `Metrics: ${config.system.enabled ? metricsUrl : 'off (DYN_SYSTEM_ENABLED is not true)'}`,
+    `Metrics: ${metricsPath === undefined ? 'off (DYN_SYSTEM_ENABLED is not true)' : `${system.url ?? url}${metricsPath}`}`,
   );
-  const { healthPath, livePath } = config.system;
   if (system.url) {
-    logger.log(`Health:  ${system.url}${healthPath}   Live: ${system.url}${livePath}`);
+    logger.log(
+      `Health:  ${system.url}${probePaths.health}   Live: ${system.url}${probePaths.live}`,
+    );
   }
   if (stopTracing) {
     logger.log(`Traces:  OTLP to ${process.env.OTEL_EXPORTER_OTLP_ENDPOINT}`);
     process.once('beforeExit', () => void stopTracing());
   }
-  if (system.url && config.system.statusPage) {
+  if (statusPage) {
     logger.log(`Status:  ${system.url}/   (live page; try npm run sample:load)`);
   }
   logger.log(

@@ -4,6 +4,39 @@
  */
 export * from './index';
 export * from './core';
+// Public before the API was cut to a screenful; tests and the sample's tooling still use them.
+export type {
+  DynamoSystemOptions,
+  DynamoClusterOptions,
+  DynamoFrontendOptions,
+  FrontendBucketOption,
+  DynamoSeriesOptions,
+  DynamoMetricsConfig,
+  HealthStatus,
+  TraceContext,
+} from './config/dynamo-metrics-options.interface';
+export type { DynamoHttpServerOptions } from './config/http-server-options.interface';
+export type {
+  DynamoOtlpOptions,
+  OtlpCompression,
+  OtlpProtocol,
+} from './config/dynamo-otlp-options.interface';
+export type {
+  DynamoMetricsAsyncExtras,
+  DynamoMetricsModuleAsyncOptions,
+} from './config/dynamo-metrics.module-definition';
+export { DYNAMO_METRICS_CONFIG } from './config/dynamo-metrics.constants';
+export { defaultTokenCount } from './frontend/token-count';
+export { getComponentToken, getEndpointToken } from './levels/levels.constants';
+export { FrontendRequest, TokenUsage } from './frontend/frontend-request';
+export { ModelConfig, StartRequestOptions } from './frontend/frontend-metrics.service';
+export type { HealthReport } from './exposure/health.service';
+export { MetricsExporter, Exposition } from './exposure/metrics-exporter.service';
+export { DynamoMetricsController } from './exposure/dynamo-metrics.controller';
+export type {
+  ClusterMetricsServer,
+  ClusterMetricsServerOptions,
+} from './exposure/cluster-metrics-server';
 export { CONFIG_MESSAGES, LOG_MESSAGES, SYSTEM_SERVER } from './config/config.messages';
 export { resolveConfig, ENV } from './config/environment';
 export { DEFAULT_SYSTEM_CONNECTIONS } from './config/dynamo-metrics.constants';

@@ -19,7 +19,8 @@ export type MetricSource =
  * gauges: their values, copied at once (one number each). Histograms: read a slice at a time at
  * a render epoch; a series that changes meanwhile keeps its earlier state for the collection
  * (copy on write, see RenderGate), so a family read across many slices shows one instant without
- * a copy of every series up front (1-5 ms for 10,000 histogram series, in one stretch).
+ * a copy of every series up front (one stretch of the event loop that grows with the series;
+ * README, "Performance").
  */
 export interface FamilySnapshot {
   readonly series: readonly AnySeries[];

@@ -22,7 +22,8 @@ function closeLinked(this: Linked): void {
 /**
  * One decorated HTTP call: it ends when the response is complete or the connection closes.
  * The call is its own handler outcome, so a request allocates this object (and on Express its
- * 'close' listener), nothing more (a Fastify route has about 20 us of CPU to share with it).
+ * 'close' listener), nothing more (a Fastify route's whole CPU per request is small: README,
+ * "Performance").
  */
 export class HttpCall extends Call implements CallOutcome {
   /** Response writes are counted (streams, manual writes); else the Content-Length is read. */

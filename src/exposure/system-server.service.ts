@@ -44,6 +44,24 @@ export class SystemServer implements OnModuleInit, OnApplicationShutdown {
       : displayUrl(this.config.system.host, this.boundPort, this.security?.tls ? 'https' : 'http');
   }
 
+  /**
+   * The metrics path when metrics are on (`DYN_SYSTEM_ENABLED`), served on this server's `url`
+   * when it runs, else on the app's own port; `undefined` when they are off.
+   */
+  get metricsPath(): string | undefined {
+    return this.config.system.enabled ? this.config.system.metricsPath : undefined;
+  }
+
+  /** The probe paths, served on `url` (`DYN_SYSTEM_HEALTH_PATH`, `DYN_SYSTEM_LIVE_PATH`). */
+  get probePaths(): { readonly health: string; readonly live: string } {
+    return { health: this.config.system.healthPath, live: this.config.system.livePath };
+  }
+
+  /** Whether `url` serves the status page at `/`. */
+  get statusPage(): boolean {
+    return this.boundPort !== undefined && this.config.system.statusPage;
+  }
+
   async onModuleInit(): Promise<void> {
     const { enabled, port, host, statusPage, webConfigFile } = this.config.system;
     if (enabled && port === undefined && statusPage) {

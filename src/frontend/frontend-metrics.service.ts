@@ -59,7 +59,7 @@ export class FrontendMetrics {
   /** Bounded by the model budget: at most `frontend.maxModels` names plus `__overflow__`. */
   private readonly byModel = new Map<string, ModelSeries>();
   private readonly profile: FrontendNaming;
-  /** Whether refusals (4xx before any response) are counted, as the naming profile says. */
+  /** @internal whether refusals (4xx before any response) are counted, as the profile says */
   readonly countsRefusals: boolean;
 
   constructor(

@@ -49,6 +49,7 @@ export class FrontendRequest {
   /** Counted in `queued_requests` until the first token (or the end). */
   private queued = true;
 
+  /** @internal made by `FrontendMetrics.startRequest()` */
   constructor(
     private readonly series: ModelSeries,
     private readonly outcome: RequestOutcome,

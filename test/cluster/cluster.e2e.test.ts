@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../../src';
+import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from '../../src/internal';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { Scrape } from '../support/exposition-parser';
 import { http } from '../support/http-client';

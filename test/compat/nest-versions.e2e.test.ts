@@ -19,10 +19,21 @@ import {
   packCleanTree,
   ROOT,
   run,
-  Run,
   RUN_TIMEOUT_MS,
   tail,
 } from './compat-support';
+import {
+  REQUESTS,
+  WORKER,
+  SUITE_TIMEOUT_MS,
+  AppCase,
+  APP_CASES,
+  CORE_CASES,
+  limited,
+  CaseRun,
+  field,
+  reportOf,
+} from './nest-version-cases';
 
 /**
  * The package as a user gets it (README "Publishing and versions"):
@@ -38,49 +49,9 @@ import {
  * 4. test/compat/core: `nestjs-dynamo-metrics/core` from plain Node (CommonJS compiled by
  *    TypeScript, and an ES module), with no @nestjs/* installed.
  *
- * The installs reach the npm registry (about 10-15 s each here with a warm cache; they run in
- * parallel). COMPAT_KEEP_TMP=1 keeps the temporary directories for inspection.
+ * The installs reach the npm registry (the slow part of this file; they run in parallel).
+ * COMPAT_KEEP_TMP=1 keeps the temporary directories for inspection.
  */
-
-const REQUESTS = 4;
-const WORKER = { namespace: 'dynamo', component: 'greeting', endpoint: 'hello' };
-const SUITE_TIMEOUT_MS = 2 * INSTALL_TIMEOUT_MS + 20 * RUN_TIMEOUT_MS;
-
-type Fixture = 'nest11' | 'nest12' | 'nest12-esm';
-interface AppCase {
-  fixture: Fixture;
-  nest: 11 | 12;
-  output: 'commonjs' | 'esm';
-  ts: '5.0' | '5' | '7';
-  module: ModuleSetting;
-  /** Only where TypeScript itself cannot check the installed typings (see the README). */
-  skipLibCheck?: true;
-}
-
-const APP_CASES: AppCase[] = [
-  { fixture: 'nest11', nest: 11, output: 'commonjs', ts: '5.0', module: 'commonjs' },
-  { fixture: 'nest11', nest: 11, output: 'commonjs', ts: '5', module: 'nodenext' },
-  { fixture: 'nest11', nest: 11, output: 'commonjs', ts: '7', module: 'nodenext' },
-  { fixture: 'nest12', nest: 12, output: 'commonjs', ts: '5.0', module: 'commonjs' },
-  { fixture: 'nest12', nest: 12, output: 'commonjs', ts: '5', module: 'nodenext' },
-  { fixture: 'nest12', nest: 12, output: 'commonjs', ts: '7', module: 'commonjs' },
-  { fixture: 'nest12-esm', nest: 12, output: 'esm', ts: '5', module: 'nodenext' },
-  { fixture: 'nest12-esm', nest: 12, output: 'esm', ts: '7', module: 'nodenext' },
-  // TypeScript < 5.8 reports TS1479 in every CommonJS package's typings that import the
-  // ESM-only Nest 12 (@willsoto/nestjs-prometheus's as well as ours): skipLibCheck is needed.
-  {
-    fixture: 'nest12-esm',
-    nest: 12,
-    output: 'esm',
-    ts: '5.0',
-    module: 'nodenext',
-    skipLibCheck: true,
-  },
-];
-const CORE_CASES: Array<{ ts: AppCase['ts']; module: ModuleSetting }> = [
-  { ts: '5.0', module: 'commonjs' },
-  { ts: '7', module: 'nodenext' },
-];
 
 let workDir = '';
 let packed: Packed | undefined;
@@ -94,30 +65,11 @@ const compilers = (): Record<AppCase['ts'], Compiler> => {
   };
 };
 
-/** Two at a time: compiles and runs share the machine's cores with the installs. */
-let slots = 2;
-const waiting: Array<() => void> = [];
-async function limited<T>(job: () => Promise<T>): Promise<T> {
-  while (slots === 0) await new Promise<void>((r) => waiting.push(r));
-  slots--;
-  try {
-    return await job();
-  } finally {
-    slots++;
-    waiting.shift()?.();
-  }
-}
-
 /** The installed fixture's directory; fails when packing or its install failed. */
 function installed(fixture: string): Promise<string> {
   const done = installs.get(fixture);
   assert.ok(done, `not checked: packing failed (see the first test)`);
   return done;
-}
-
-interface CaseRun {
-  compiled: Run;
-  ran?: Run;
 }
 
 /** Compiles and runs one case once; every test of the case awaits the same promise. */
@@ -154,38 +106,6 @@ const appCaseRun = (c: AppCase) =>
   caseRun(appCaseKey(c), c.fixture, 'app.ts', c.ts, c.module, c.skipLibCheck);
 const coreCaseRun = (c: (typeof CORE_CASES)[number]) =>
   caseRun(`core-ts${c.ts}-${c.module}`, 'core', 'core.ts', c.ts, c.module);
-
-interface Report {
-  fields: Map<string, string>;
-  metrics: Scrape;
-}
-
-function parseReport(stdout: string): Report {
-  const start = stdout.indexOf('--- metrics ---\n');
-  const end = stdout.indexOf('\n--- end metrics ---');
-  assert.ok(start >= 0 && end > start, `no metrics section in the output:\n${tail(stdout)}`);
-  const fields = new Map<string, string>();
-  for (const line of stdout.slice(0, start).split('\n')) {
-    const m = /^([a-z-]+): (.*)$/.exec(line);
-    if (m) fields.set(m[1]!, m[2]!);
-  }
-  return { fields, metrics: new Scrape(stdout.slice(start + '--- metrics ---\n'.length, end)) };
-}
-
-function field(report: Report, name: string): string {
-  const value = report.fields.get(name);
-  assert.ok(value !== undefined, `the script printed no "${name}:" line`);
-  return value;
-}
-
-/** The run's report, failing with the compiler's or the app's output when either failed. */
-async function reportOf(pending: Promise<CaseRun>, where: string): Promise<Report> {
-  const { compiled, ran } = await pending;
-  assertRan(compiled, 'tsc', where);
-  assert.ok(ran);
-  assertRan(ran, 'node', where);
-  return parseReport(ran.stdout);
-}
 
 before(async () => {
   workDir = await realpath(await mkdtemp(join(tmpdir(), 'dynamo-compat-')));

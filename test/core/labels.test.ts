@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DistributedRuntime, OPENMETRICS_CONTENT_TYPE } from '../../src';
+import { DistributedRuntime, OPENMETRICS_CONTENT_TYPE } from '../../src/internal';
 
 interface ParsedSample {
   name: string;

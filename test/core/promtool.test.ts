@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DistributedRuntime, WORKER_ERROR_TYPES, WorkerMetrics } from '../../src';
+import { DistributedRuntime, WORKER_ERROR_TYPES, WorkerMetrics } from '../../src/internal';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { buildScenario } from '../support/scenario';
 

@@ -6,7 +6,7 @@ import {
   HistogramSeries,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
-} from '../../src';
+} from '../../src/internal';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { turnsDuring } from '../support/event-loop';
 

@@ -6,7 +6,8 @@ import {
   MetricCreatedEvent,
   OPENMETRICS_CONTENT_TYPE,
   WorkerMetrics,
-} from '../../src';
+} from '../../src/internal';
+import { sleep } from '../support/net';
 
 describe('runtime isolation', () => {
   it('two runtimes do not share metrics, series or definitions', async () => {
@@ -164,6 +165,7 @@ describe('prefix option', () => {
 
 describe('runtime services', () => {
   it('onCollect() hooks run before each scrape, so values are fresh', async () => {
+    const created = performance.now();
     const rt = new DistributedRuntime();
     const uptime = rt.namespace('n').createGauge('uptime_seconds', 'Uptime');
     let scrapes = 0;
@@ -173,7 +175,19 @@ describe('runtime services', () => {
       await rt.namespace('n').prometheusMetricsFmt(),
       /^dynamo_uptime_seconds\{namespace="n"\} 2$/m,
     );
-    assert.ok(rt.uptimeSeconds() >= 0);
+    // uptimeSeconds() is the time since the runtime was created, on the same clock: between two
+    // readings it grows by the time that passed between them, within the readings' own span.
+    const a0 = performance.now();
+    const first = rt.uptimeSeconds();
+    const a1 = performance.now();
+    await sleep(20);
+    const b0 = performance.now();
+    const second = rt.uptimeSeconds();
+    const b1 = performance.now();
+    const grew = second - first;
+    const eps = 1e-9;
+    assert.ok(grew >= (b0 - a1) / 1000 - eps && grew <= (b1 - a0) / 1000 + eps, `grew ${grew} s`);
+    assert.ok(second <= (b1 - created) / 1000 + eps, `${second} s since creation`);
   });
 
   it('onMetricCreated reports each creation with its level', () => {

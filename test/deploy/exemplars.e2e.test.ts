@@ -79,7 +79,8 @@ describe('exemplars in a real Prometheus', { timeout: 90_000 }, () => {
       assert.equal(res.status, 200, res.text);
     };
     const found = (ids: string[]) => sent.filter((id) => ids.includes(id));
-    // Requests keep coming until Prometheus (first scrape ~6 s after start) has stored some.
+    // Requests keep coming until Prometheus (whose first scrape comes seconds after its start)
+    // has stored some.
     await poll(
       () => `exemplars with the sent trace ids; Prometheus said:\n${prom!.output()}`,
       async () => {

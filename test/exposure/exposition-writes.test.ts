@@ -21,7 +21,7 @@ async function assertOnePartPerTurn(port: number): Promise<void> {
 /**
  * A loopback client drains as fast as the server writes, so every write is taken at once and
  * 'drain' follows on the next tick: without a turn of the loop between parts, the whole
- * response went out in one stretch (5-14 ms here) while streamed tokens waited.
+ * response went out in one stretch (README, "Performance") while streamed tokens waited.
  */
 describe('a large exposition is written one part per turn of the event loop', () => {
   it('through a Node response (system server, Express)', async () => {

@@ -16,7 +16,7 @@ import {
   DynamoMetricsModuleOptions,
   isDynamoMetricsRoute,
   SystemServer,
-} from '../../src';
+} from '../../src/internal';
 import { withEnv } from '../support/env';
 import { get } from '../support/http-client';
 import { CapturingLogger } from '../support/logger';

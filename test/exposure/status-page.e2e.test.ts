@@ -193,6 +193,7 @@ describe('status page: served by the system server only', () => {
           file,
         );
       }
+      assert.ok(linked.length > 0, 'the page links no asset: the check below would pass empty');
       for (const path of linked) assert.ok(files.includes(path.split('/').pop()!), path);
       assert.deepEqual(types, {
         mjs: 'text/javascript; charset=utf-8',

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplication } from '@nestjs/common';
-import { FRONTEND_ERROR_TYPES } from '../../src';
+import { FRONTEND_ERROR_TYPES } from '../../src/internal';
 import { CHARTED_ERROR_TYPES } from '../../src/core/frontend-naming';
 import { HttpResult, postAndAbortAfterEvents, postJson, sseData } from '../support/http-client';
 import { closeApp, PLATFORMS, scrape, startApp, SUITE_TIMEOUT_MS } from '../support/nest-app';

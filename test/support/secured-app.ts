@@ -1,5 +1,5 @@
 import { INestApplication, Module } from '@nestjs/common';
-import { DynamoMetricsModule, DynamoSystemOptions, SystemServer } from '../../src';
+import { DynamoMetricsModule, DynamoSystemOptions, SystemServer } from '../../src/internal';
 import { CapturingLogger } from './logger';
 import { createApp } from './nest-app';
 

@@ -8,8 +8,8 @@ const free: Buffer[] = [];
 
 /**
  * Part buffers reused from one scrape to the next. Allocating the ~16 MB of a 10,000-series
- * scrape afresh each time made V8 run a full mark-compact (a 3-9 ms pause) after every scrape;
- * with buffers reused, a scrape in steady state allocates almost nothing.
+ * scrape afresh each time made V8 run a full mark-compact (a pause; README, "Performance") after
+ * every scrape; with buffers reused, a scrape in steady state allocates almost nothing.
  */
 export function takePart(): Buffer {
   return free.pop() ?? Buffer.allocUnsafe(PART_BYTES);

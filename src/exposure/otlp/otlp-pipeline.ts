@@ -7,8 +7,8 @@ import { RuntimeMetricProducer } from './runtime-metric-producer';
 
 /**
  * Data points per export request. Each request is encoded in one synchronous stretch by the
- * official exporter (about 0.5 ms for 250 histogram points in JSON here, half that in
- * protobuf; 500 points held the event loop for 3-5 ms on a loaded machine), and the reader
+ * official exporter (twice as many points held the event loop noticeably longer; figures in
+ * the README, "Performance"), and the reader
  * awaits each request before encoding the next, so a large export gives the event loop back
  * about as often as a scrape does.
  */

@@ -41,7 +41,8 @@ type Point = DataPoint<number> | DataPoint<HistogramValue>;
  * Each series keeps its data point from one export to the next, refreshed in place (exports
  * never overlap: the reader runs one at a time, and its exporter encodes a request when it is
  * handed one). A fresh set of 10,000 points per export lived through the whole export and made
- * every young-generation collection meanwhile copy it: pauses of 5-10 ms.
+ * every young-generation collection meanwhile copy it: pauses of several ms (README,
+ * "Performance").
  */
 export class RuntimeMetricProducer implements MetricProducer {
   private readonly points = new WeakMap<AnySeries, Point>();

@@ -1,8 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 /**
- * The bcrypt checks of basic auth, in a worker thread: one check costs 70-300 ms of CPU in
- * JavaScript (cost 10-12), which on the main thread would stall every request of the app.
+ * The bcrypt checks of basic auth, in a worker thread: one check costs a long stretch of CPU in
+ * JavaScript (cost 10-12; README, "Performance"), which on the main thread would stall every
+ * request of the app.
  * Started by BasicAuth with the path of the installed `bcryptjs`.
  */
 const bcrypt = require((workerData as { bcryptjs: string }).bcryptjs) as {

@@ -27,10 +27,9 @@ import {
   InjectComponent,
   isDynamoMetricsRoute,
 } from 'nestjs-dynamo-metrics';
-import {
-  DistributedRuntime as CoreRuntime,
-  OPENMETRICS_CONTENT_TYPE,
-} from 'nestjs-dynamo-metrics/core';
+import { DistributedRuntime as CoreRuntime } from 'nestjs-dynamo-metrics/core';
+
+const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 const REQUESTS = Number(process.env.COMPAT_REQUESTS || 3);
 const TOKEN = 'compat-secret';
@@ -114,7 +113,7 @@ function get(
 async function coreEntry(): Promise<string> {
   const runtime = new CoreRuntime({ prefix: 'core' });
   runtime.namespace('ns').component('c').endpoint('e').createCounter('hits_total', 'Hits').inc(2);
-  const text = await runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE);
+  const text = await runtime.prometheusMetricsFmt(OPENMETRICS);
   return text.split('\n').find((l) => l.startsWith('core_hits_total{')) ?? '(none)';
 }
 

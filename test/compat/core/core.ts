@@ -5,12 +5,9 @@
  * repository's own tsconfig: it imports the package by name.
  */
 import { existsSync } from 'node:fs';
-import {
-  DistributedRuntime,
-  DynamoMetricsError,
-  OPENMETRICS_CONTENT_TYPE,
-  WorkerMetrics,
-} from 'nestjs-dynamo-metrics/core';
+import { DistributedRuntime, DynamoMetricsError, WorkerMetrics } from 'nestjs-dynamo-metrics/core';
+
+const OPENMETRICS = 'application/openmetrics-text; version=1.0.0; charset=utf-8';
 
 async function main(): Promise<void> {
   const runtime = new DistributedRuntime({ prefix: 'dynamo' });
@@ -33,7 +30,7 @@ async function main(): Promise<void> {
       `nestjs-loaded: ${nestLoaded.length}`,
       `refused: ${refused}`,
       '--- metrics ---',
-      (await runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE)).replace(/\n$/, ''),
+      (await runtime.prometheusMetricsFmt(OPENMETRICS)).replace(/\n$/, ''),
       '--- end metrics ---',
       '',
     ].join('\n'),

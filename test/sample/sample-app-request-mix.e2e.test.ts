@@ -2,19 +2,29 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { promtoolCheckMetrics, requireBinary } from '../support/binaries';
 import { Scrape } from '../support/exposition-parser';
+import { getPath, HttpResult, sseData } from '../support/http-client';
+import { listSeries, SampleProcess, sumOf } from '../support/sample-process';
 import {
-  getPath,
-  http,
-  HttpResult,
-  postAndAbortAfterEvents,
-  postAndAbortWhen,
-  postJson,
-  sseData,
-} from '../support/http-client';
-import { poll } from '../support/poll';
-import { listSeries, SampleProcess, startSample, sumOf } from '../support/sample-process';
-import { fakeTokens } from '../../sample-app/token-generator';
-import { applySampleDefaults } from '../../sample-app/main';
+  DELAY_MS,
+  FRONTEND,
+  CHAT,
+  WORKER,
+  Outcome,
+  endpointOf,
+  promptOf,
+  modelOf,
+  SPECS,
+  INVALID,
+  tokensOf,
+  bytes,
+  abortStreamed,
+  streamedTokens,
+  generatedTokens,
+  isStream,
+  succeeded,
+  group,
+  runRequestMix,
+} from './fixtures/request-mix';
 
 /**
  * The compiled sample app (dist/sample-app/main.js) as a real child process on loopback, on
@@ -22,192 +32,6 @@ import { applySampleDefaults } from '../../sample-app/main';
  * and invalid OpenAI requests, then the exact values of the frontend (`nv_llm_http_service_*`),
  * worker (`dynamo_*` of backend/generate) and custom metrics its /metrics serves.
  */
-
-const DELAY_MS = 20;
-const FRONTEND = 'nv_llm_http_service';
-const CHAT = '/v1/chat/completions';
-const TEXT = '/v1/completions';
-const WORKER = { namespace: 'dynamo', component: 'backend', endpoint: 'generate' };
-
-type Kind = 'unary' | 'stream' | 'fail-unary' | 'fail-stream' | 'abort' | 'abort-unary';
-
-interface Spec {
-  kind: Kind;
-  path: typeof CHAT | typeof TEXT;
-  body: Record<string, unknown>;
-}
-
-interface Outcome {
-  spec: Spec;
-  result?: HttpResult;
-  abortedText?: string;
-}
-
-const endpointOf = (path: string) => (path === CHAT ? 'chat_completions' : 'completions');
-const promptOf = (spec: Spec): string =>
-  spec.path === CHAT
-    ? (spec.body.messages as Array<{ content: string }>).map((m) => m.content).join('\n')
-    : (spec.body.prompt as string);
-const modelOf = (spec: Spec) => String(spec.body.model).toLowerCase();
-
-function chat(kind: Kind, model: string, contents: string[], maxTokens: number): Spec {
-  return {
-    kind,
-    path: CHAT,
-    body: {
-      model,
-      messages: contents.map((content) => ({ role: 'user', content })),
-      stream: kind === 'stream' || kind === 'fail-stream' || kind === 'abort',
-      max_tokens: maxTokens,
-    },
-  };
-}
-
-function text(kind: Kind, model: string, prompt: string, maxTokens: number): Spec {
-  return {
-    kind,
-    path: TEXT,
-    body: {
-      model,
-      prompt,
-      stream: kind === 'stream' || kind === 'fail-stream' || kind === 'abort',
-      max_tokens: maxTokens,
-    },
-  };
-}
-
-/** The valid requests of the scenario (19). Model names in mixed case: labels are lower-cased. */
-const SPECS: Spec[] = [
-  chat('unary', 'Unary-Model', ['Tell me a story'], 4),
-  chat('unary', 'UNARY-model', ['You are terse.', 'Say hello to the world'], 5),
-  text('unary', 'Unary-Model', 'Once upon a time', 3),
-  text('unary', 'unary-model', 'Écrire un poème — naïve café', 6),
-  text('unary', 'Unary-Model', 'one two three four five six seven', 2),
-  chat('stream', 'Stream-Model', ['Stream me six tokens please'], 6),
-  chat('stream', 'stream-model', ['short'], 2),
-  text('stream', 'Stream-Model', 'The quick brown fox', 3),
-  text('stream', 'STREAM-MODEL', 'jumps over the lazy dog again and again', 5),
-  chat('fail-unary', 'sample-fail', ['This will fail'], 8),
-  text('fail-unary', 'Sample-Fail', 'This will fail too', 8),
-  chat('fail-stream', 'SAMPLE-FAIL', ['Streaming failure'], 8),
-  text('fail-stream', 'sample-fail', 'Streaming failure again', 8),
-  // One model per aborted request: what the server did before it noticed (see below) is read
-  // per request from the metrics.
-  chat('abort', 'Abort-Chat-1', ['I will leave early'], 50),
-  chat('abort', 'abort-chat-2', ['Me too, goodbye'], 50),
-  text('abort', 'Abort-Text-1', 'Leaving after the first token', 50),
-  text('abort', 'ABORT-TEXT-2', 'So am I', 50),
-  // A unary client that leaves while the answer is being generated: an error for the frontend;
-  // the backend, whose consumer (the handler) reads on, completes normally.
-  text('abort-unary', 'Abort-Unary', 'I cannot wait that long', 25),
-  // A model name that needs escaping in the exposition (quote, backslash, newline, UTF-8).
-  text('unary', 'Wéird "Q"\\Back\nLine', 'escape me', 2),
-];
-
-/** Requests the pipes refuse with 400: never counted. */
-const INVALID: Array<{ path: string; body: string }> = [
-  { path: CHAT, body: JSON.stringify({ model: 'Invalid-Model', messages: [] }) },
-  { path: TEXT, body: JSON.stringify({ model: 'Invalid-Model', prompt: 'x', max_tokens: 0 }) },
-  { path: TEXT, body: JSON.stringify({ prompt: 'no model here' }) },
-  {
-    path: CHAT,
-    body: JSON.stringify({
-      model: 'Invalid-Model',
-      messages: [{ role: 'user', content: 'x' }],
-      stream: 'yes',
-    }),
-  },
-  {
-    path: TEXT,
-    body: JSON.stringify({ model: 'Invalid-Model', prompt: 'x', stream: true, max_tokens: 5000 }),
-  },
-  { path: CHAT, body: '{"model": "Invalid-Model", "messages": [' },
-];
-
-/** The first `n` tokens of the sample's deterministic fake generator (no delay). */
-async function tokensOf(n: number): Promise<string[]> {
-  const out: string[] = [];
-  for await (const token of fakeTokens(n, 0, false)) out.push(token);
-  return out;
-}
-
-const bytes = (parts: string[]) => parts.reduce((acc, p) => acc + Buffer.byteLength(p), 0);
-
-/**
- * An aborted stream (the client leaves after the first SSE event) ends, for the frontend, when
- * the server sees the connection close. How many token chunks went through by then depends on
- * how fast that is: on an idle server none for chat (the first event is the role-only chunk)
- * and one for completions (the first event carries the first token), but under the concurrent
- * load below a busy event loop may let one or two more through. So the test reads that number
- * per aborted request (its own model) from the OSL histogram, checks it against what the client
- * saw, and derives every other expectation from it exactly.
- */
-const abortStreamed = new Map<string, number>();
-
-/** Tokens the frontend saw in token-carrying chunks before the request ended (streams). */
-function streamedTokens(spec: Spec): number {
-  switch (spec.kind) {
-    case 'stream':
-      return spec.body.max_tokens as number;
-    case 'fail-stream':
-      return 1;
-    case 'abort': {
-      const n = abortStreamed.get(modelOf(spec));
-      if (n === undefined) throw new Error(`no OSL observed for ${modelOf(spec)}`);
-      return n;
-    }
-    default:
-      return 0;
-  }
-}
-
-/**
- * Tokens the backend generates per request. Successes: max_tokens. `sample-fail`: one token,
- * then the error. Aborts: the tokens streamed, plus the one the backend was producing when the
- * client left (the response pulls ahead; an async generator finishes the pending step before
- * it can be stopped), then it stops.
- */
-function generatedTokens(spec: Spec): number {
-  switch (spec.kind) {
-    case 'unary':
-    case 'stream':
-    case 'abort-unary':
-      return spec.body.max_tokens as number;
-    case 'fail-unary':
-    case 'fail-stream':
-      return 1;
-    case 'abort':
-      return streamedTokens(spec) + 1;
-  }
-}
-
-const isStream = (spec: Spec) => spec.body.stream === true;
-const succeeded = (spec: Spec) => spec.kind === 'unary' || spec.kind === 'stream';
-
-async function send(app: SampleProcess, spec: Spec): Promise<Outcome> {
-  if (spec.kind === 'abort') {
-    return { spec, abortedText: await postAndAbortAfterEvents(app.appPort, spec.path, spec.body) };
-  }
-  if (spec.kind === 'abort-unary') {
-    // Leave once the frontend has the request in flight, long before the answer is ready.
-    const model = modelOf(spec);
-    await postAndAbortWhen(app.appPort, spec.path, spec.body, async () => {
-      const s = await app.scrape();
-      return s.find(`${FRONTEND}_inflight_requests`, { model }) === 1;
-    });
-    return { spec, abortedText: '' };
-  }
-  return { spec, result: await postJson(app.appPort, spec.path, spec.body) };
-}
-
-function group<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    out.set(k, [...(out.get(k) ?? []), item]);
-  }
-  return out;
-}
 
 for (const platform of ['express', 'fastify'] as const) {
   describe(`sample app on ${platform}: exact metrics after a known request mix`, () => {
@@ -218,44 +42,7 @@ for (const platform of ['express', 'fastify'] as const) {
     const models = [...new Set(SPECS.map(modelOf))];
 
     before(async () => {
-      app = await startSample({ platform, tokenDelayMs: DELAY_MS });
-      // All at once: the counts must be exact under concurrency too.
-      [outcomes, invalid] = await Promise.all([
-        Promise.all(SPECS.map((spec) => send(app, spec))),
-        Promise.all(
-          INVALID.map(({ path, body }) =>
-            http(app.appPort, 'POST', path, body, { 'content-type': 'application/json' }),
-          ),
-        ),
-      ]);
-      // Aborted streams end on the server shortly after the client leaves: wait for every
-      // call to be over (the test below fails, with the values, if they never are).
-      s = await poll(
-        'every request to end (inflight, concurrency and active streams back to 0)',
-        async () => {
-          const scrape = await app.scrape();
-          const busy =
-            sumOf(scrape, 'dynamo_concurrent_requests') +
-            sumOf(scrape, `${FRONTEND}_inflight_requests`) +
-            sumOf(scrape, 'dynamo_sample_active_streams');
-          const ended =
-            sumOf(scrape, `${FRONTEND}_requests_total`) === SPECS.length &&
-            sumOf(scrape, 'dynamo_request_duration_seconds_count', WORKER) === SPECS.length;
-          return busy === 0 && ended ? scrape : undefined;
-        },
-        { timeoutMs: 10_000, intervalMs: 50 },
-      ).catch(async (err: Error) => {
-        const scrape = await app.scrape();
-        err.message +=
-          `\nconcurrent: ${listSeries(scrape, 'dynamo_concurrent_requests')}` +
-          `\ninflight: ${listSeries(scrape, `${FRONTEND}_inflight_requests`)}` +
-          `\nrequests: ${listSeries(scrape, `${FRONTEND}_requests_total`)}`;
-        throw err;
-      });
-      for (const spec of SPECS.filter((x) => x.kind === 'abort')) {
-        const model = modelOf(spec);
-        abortStreamed.set(model, s.get(`${FRONTEND}_output_sequence_tokens_sum`, { model }));
-      }
+      ({ app, outcomes, invalid, s } = await runRequestMix(platform));
     });
 
     after(async () => {
@@ -287,7 +74,7 @@ for (const platform of ['express', 'fastify'] as const) {
           continue;
         }
         if (spec.kind === 'abort-unary') continue;
-        assert.ok(result, what);
+        assert.ok(result?.complete, `${what}: the response ended, the connection was not cut`);
         if (spec.kind === 'unary') {
           assert.equal(result.status, 200, `${what}: ${result.text}`);
           const body = JSON.parse(result.text) as {
@@ -594,152 +381,3 @@ for (const platform of ['express', 'fastify'] as const) {
     });
   });
 }
-
-describe('sample app with DYN_SYSTEM_PORT set but empty', () => {
-  let app: SampleProcess;
-  before(async () => {
-    app = await startSample({ platform: 'express', systemPort: '', tokenDelayMs: 1 });
-  });
-  after(async () => {
-    await app?.stop();
-  });
-
-  it('serves /metrics on the app port, with the requests in it', async (t) => {
-    const res = await postJson(app.appPort, TEXT, {
-      model: 'Empty-Port',
-      prompt: 'hi',
-      max_tokens: 2,
-    });
-    assert.equal(res.status, 200, res.text);
-    const metrics = await getPath(app.appPort, '/metrics');
-    assert.equal(metrics.status, 200, metrics.text);
-    assert.match(String(metrics.headers['content-type']), /^text\/plain; version=0\.0\.4/);
-    const want = {
-      model: 'empty-port',
-      endpoint: 'completions',
-      request_type: 'unary',
-      status: 'success',
-    };
-    // The frontend counts a unary request when its response closes, which may be just after
-    // the client has read it.
-    const s = await poll(
-      'the unary request to be counted',
-      async () => {
-        const scrape = new Scrape((await getPath(app.appPort, '/metrics')).text);
-        return scrape.find(`${FRONTEND}_requests_total`, want) === 1 ? scrape : undefined;
-      },
-      { timeoutMs: 3000, intervalMs: 50 },
-    );
-    assert.equal(s.get('dynamo_requests_total', WORKER), 1);
-    const body = JSON.parse((await getPath(app.appPort, '/')).text) as {
-      metrics: string;
-      health: unknown;
-    };
-    assert.equal(body.health, null, 'no system server, no /health URL');
-    assert.match(
-      app.output(),
-      new RegExp(`Metrics: http://127\\.0\\.0\\.1:${app.appPort}/metrics`),
-    );
-    const promtool = requireBinary(t, 'promtool');
-    if (promtool) {
-      const result = promtoolCheckMetrics(promtool, metrics.text);
-      assert.equal(result.status, 0, result.output);
-    }
-  });
-});
-
-describe('sample app with DYN_SYSTEM_PORT=0 (fastify)', () => {
-  let app: SampleProcess;
-  before(async () => {
-    app = await startSample({ platform: 'fastify', systemPort: 0, tokenDelayMs: 1 });
-  });
-  after(async () => {
-    await app?.stop();
-  });
-
-  it('picks a free port, logs it, reports it at GET / and serves /metrics and /health there', async () => {
-    const port = app.systemPort!;
-    assert.ok(port > 0 && port !== app.appPort);
-    assert.match(app.output(), new RegExp(`Metrics: http://127\\.0\\.0\\.1:${port}/metrics`));
-    const res = await postJson(app.appPort, CHAT, {
-      model: 'Port-Zero',
-      messages: [{ role: 'user', content: 'hi' }],
-      stream: true,
-      max_tokens: 2,
-    });
-    assert.equal(res.status, 200);
-    assert.ok(res.text.endsWith('data: [DONE]\n\n'));
-    const s = await poll(
-      'the stream to be counted',
-      async () => {
-        const scrape = await app.scrape();
-        return scrape.find(`${FRONTEND}_requests_total`, {
-          model: 'port-zero',
-          endpoint: 'chat_completions',
-          request_type: 'stream',
-          status: 'success',
-        }) === 1
-          ? scrape
-          : undefined;
-      },
-      { timeoutMs: 3000, intervalMs: 50 },
-    );
-    assert.equal(s.get(`${FRONTEND}_time_to_first_token_seconds_count`, { model: 'port-zero' }), 1);
-    assert.equal(s.get(`${FRONTEND}_inter_token_latency_seconds_count`, { model: 'port-zero' }), 1);
-    assert.equal((await getPath(port, '/health')).status, 200);
-    assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
-  });
-});
-
-// Any spelling the module reads as off (FALSE, or set but empty): the URL line follows the
-// module's resolved configuration, never a URL that would 404.
-for (const enabled of ['FALSE', '']) {
-  describe(`sample app with DYN_SYSTEM_ENABLED=${JSON.stringify(enabled)}`, () => {
-    let app: SampleProcess;
-    before(async () => {
-      app = await startSample({ systemPort: '', env: { DYN_SYSTEM_ENABLED: enabled } });
-    });
-    after(async () => {
-      await app?.stop();
-    });
-
-    it('serves the API but no /metrics anywhere, and says so', async () => {
-      const res = await postJson(app.appPort, TEXT, { model: 'off', prompt: 'hi', max_tokens: 1 });
-      assert.equal(res.status, 200, res.text);
-      assert.equal((await getPath(app.appPort, '/metrics')).status, 404);
-      assert.match(app.output(), /Metrics: off \(DYN_SYSTEM_ENABLED is not true\)/);
-      assert.doesNotMatch(app.output(), /Metrics: http/);
-      const body = JSON.parse((await getPath(app.appPort, '/')).text) as { health: unknown };
-      assert.equal(body.health, null);
-    });
-  });
-}
-
-describe('applySampleDefaults()', () => {
-  it('turns metrics on with a system server on 8081 waiting for generate, status page on', () => {
-    const env: NodeJS.ProcessEnv = {};
-    applySampleDefaults(env);
-    assert.deepEqual(env, {
-      DYN_SYSTEM_ENABLED: 'true',
-      DYN_SYSTEM_PORT: '8081',
-      DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '["generate"]',
-      DYN_SYSTEM_STATUS_PAGE: 'true',
-    });
-  });
-
-  it('leaves every variable that is set alone, even to an empty value', () => {
-    const env: NodeJS.ProcessEnv = {
-      DYN_SYSTEM_ENABLED: 'false',
-      DYN_SYSTEM_PORT: '',
-      DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '[]',
-      DYN_SYSTEM_STATUS_PAGE: 'false',
-    };
-    applySampleDefaults(env);
-    assert.deepEqual(env, {
-      DYN_SYSTEM_ENABLED: 'false',
-      DYN_SYSTEM_PORT: '',
-      DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS: '[]',
-      DYN_SYSTEM_STATUS_PAGE: 'false',
-    });
-  });
-});

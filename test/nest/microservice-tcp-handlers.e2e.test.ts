@@ -1,189 +1,29 @@
 import 'reflect-metadata';
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Controller, Get, INestApplication, INestMicroservice, Module } from '@nestjs/common';
+import { INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import {
-  ClientProxy,
-  ClientProxyFactory,
-  EventPattern,
-  MessagePattern,
-  RpcException,
-  Transport,
-} from '@nestjs/microservices';
-import {
-  concat,
-  interval,
-  lastValueFrom,
-  map,
-  Observable,
-  of,
-  take,
-  throwError,
-  toArray,
-} from 'rxjs';
-import { DynamoEndpoint, DynamoMetricsModule } from '../../src';
-import { Scrape } from '../support/exposition-parser';
-import { http } from '../support/http-client';
-import {
-  closeApp,
-  createApp,
-  PLATFORMS,
-  portOf,
-  scrape,
-  SUITE_TIMEOUT_MS,
-} from '../support/nest-app';
-import { freePort, sleep } from '../support/net';
+import { ClientProxy, Transport } from '@nestjs/microservices';
+import { lastValueFrom, map, toArray } from 'rxjs';
+import { closeApp, scrape, SUITE_TIMEOUT_MS } from '../support/nest-app';
+import { freePort } from '../support/net';
 import { poll } from '../support/poll';
 import { expected, worker, WorkerSnapshot } from '../support/worker-metrics';
+import {
+  releaseHeld,
+  holdCalls,
+  audited,
+  MicroserviceModule,
+  L,
+  withoutBytes,
+  tcpClient,
+  assertNothingInFlight,
+} from './fixtures/math-microservice-app';
 
-// ---------------------------------------------------------------------------------------------
-// Application under test
-// ---------------------------------------------------------------------------------------------
-
-/** Released by the test, so calls stay in flight exactly as long as it wants. */
-let releaseHeld: () => void = () => undefined;
-let held: Promise<void> = Promise.resolve();
-const holdCalls = () => {
-  held = new Promise((r) => (releaseHeld = r));
-};
-
-/** What the event handlers received, in order. */
-const audited: unknown[] = [];
-
-@Controller()
-class MathController {
-  @MessagePattern('sum')
-  @DynamoEndpoint()
-  sum(data: number[]): number {
-    return data.reduce((a, b) => a + b, 0);
-  }
-
-  // Decorator order reversed, object pattern.
-  @DynamoEndpoint()
-  @MessagePattern({ cmd: 'double' })
-  async doubleIt(n: number): Promise<number> {
-    await sleep(1);
-    return n * 2;
-  }
-
-  @MessagePattern('count')
-  @DynamoEndpoint()
-  countUp(n: number): Observable<number> {
-    return interval(5).pipe(take(n));
-  }
-
-  @MessagePattern('held')
-  @DynamoEndpoint()
-  async held(n: number): Promise<number> {
-    await held;
-    return n;
-  }
-
-  @MessagePattern('refuse')
-  @DynamoEndpoint()
-  refuse(): never {
-    throw new RpcException('refused on purpose');
-  }
-
-  @DynamoEndpoint()
-  @MessagePattern('refuse-async')
-  async refuseAsync(): Promise<never> {
-    await sleep(1);
-    throw new RpcException({ code: 'E_REFUSED' });
-  }
-
-  @MessagePattern('crash')
-  @DynamoEndpoint()
-  crash(): never {
-    throw new Error('handler crashed');
-  }
-
-  @MessagePattern('stream-fail')
-  @DynamoEndpoint()
-  streamFail(): Observable<string> {
-    return concat(
-      of('first'),
-      throwError(() => new Error('stream broke')),
-    );
-  }
-
-  @MessagePattern('renamed')
-  @DynamoEndpoint({ component: 'calc', endpoint: 'renamed_op' })
-  renamed(n: number): number {
-    return -n;
-  }
-}
-
-@Controller()
-class AuditHandler {
-  @EventPattern('audit')
-  @DynamoEndpoint()
-  audit(data: unknown): void {
-    audited.push(data);
-  }
-
-  @DynamoEndpoint({ endpoint: 'audit_slow' })
-  @EventPattern('audit-slow')
-  async auditAsync(data: unknown): Promise<void> {
-    await sleep(2);
-    audited.push(data);
-  }
-
-  @EventPattern('audit-fail')
-  @DynamoEndpoint()
-  auditFail(_data: unknown): void {
-    throw new Error('event handler failed');
-  }
-}
-
-@Module({
-  imports: [DynamoMetricsModule.forRoot()],
-  controllers: [MathController, AuditHandler],
-})
-class MicroserviceModule {}
-
-@Controller('hybrid')
-class HybridController {
-  @Get('ping')
-  @DynamoEndpoint()
-  ping(): unknown {
-    return { pong: true };
-  }
-
-  @MessagePattern('hybrid.inc')
-  @DynamoEndpoint()
-  rpcInc(n: number): number {
-    return n + 1;
-  }
-}
-
-@Module({ imports: [DynamoMetricsModule.forRoot()], controllers: [HybridController] })
-class HybridModule {}
-
-// ---------------------------------------------------------------------------------------------
-
-const L = (component: string, endpoint: string) => ({ namespace: 'dynamo', component, endpoint });
-
-/** RPC byte counts are covered elsewhere; here everything else is compared exactly. */
-const withoutBytes = (w: WorkerSnapshot): WorkerSnapshot => ({
-  ...w,
-  requestBytes: 0,
-  responseBytes: 0,
-});
-
-function tcpClient(port: number): ClientProxy {
-  return ClientProxyFactory.create({
-    transport: Transport.TCP,
-    options: { host: '127.0.0.1', port },
-  });
-}
-
-function assertNothingInFlight(s: Scrape): void {
-  const gauges = s.matching('dynamo_concurrent_requests');
-  assert.ok(gauges.length > 0);
-  for (const g of gauges) assert.equal(g.value, 0, JSON.stringify(g.labels));
-}
+/**
+ * @DynamoEndpoint on TCP microservice handlers: @MessagePattern and @EventPattern counts,
+ * durations, error types and calls in flight (payload bytes: microservice-bytes-*.e2e).
+ */
 
 describe('@DynamoEndpoint on a TCP microservice', { timeout: SUITE_TIMEOUT_MS }, () => {
   let app: INestMicroservice;
@@ -409,59 +249,3 @@ describe('@DynamoEndpoint on a TCP microservice', { timeout: SUITE_TIMEOUT_MS },
     assertNothingInFlight(s);
   });
 });
-
-for (const platform of PLATFORMS) {
-  describe(
-    `hybrid app: HTTP + TCP microservice (${platform})`,
-    { timeout: SUITE_TIMEOUT_MS },
-    () => {
-      let app: INestApplication;
-      let httpPort: number;
-      let client: ClientProxy;
-
-      before(async () => {
-        const tcpPort = await freePort();
-        app = await createApp(platform, HybridModule);
-        app.connectMicroservice({
-          transport: Transport.TCP,
-          options: { host: '127.0.0.1', port: tcpPort },
-        });
-        await app.startAllMicroservices();
-        await app.listen(0, '127.0.0.1');
-        httpPort = portOf(app);
-        client = tcpClient(tcpPort);
-        await client.connect();
-      });
-
-      after(async () => {
-        await client?.close();
-        await closeApp(app);
-      });
-
-      it('HTTP route and message handler are recorded in the same runtime', async () => {
-        let received = 0;
-        for (let i = 0; i < 3; i++) {
-          const res = await http(httpPort, 'GET', '/hybrid/ping');
-          assert.equal(res.status, 200);
-          assert.deepEqual(JSON.parse(res.text), { pong: true });
-          received += res.received;
-        }
-        const incs = await Promise.all(
-          [1, 2, 3, 4].map((n) => lastValueFrom(client.send<number>('hybrid.inc', n))),
-        );
-        assert.deepEqual(incs, [2, 3, 4, 5]);
-        const s = await scrape(app);
-        // The HTTP route measures the wire (no request body; the JSON replies).
-        assert.deepEqual(
-          worker(s, L('hybrid', 'ping')),
-          expected({ requests: 3, durationCount: 3, responseBytes: received }),
-        );
-        assert.deepEqual(
-          withoutBytes(worker(s, L('hybrid', 'rpc_inc'))),
-          expected({ requests: 4, durationCount: 4 }),
-        );
-        assertNothingInFlight(s);
-      });
-    },
-  );
-}
