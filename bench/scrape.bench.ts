@@ -55,9 +55,7 @@ async function metricsServer(runtime: DistributedRuntime, registry: Registry): P
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/ours')) {
       const gzip = req.url === '/ours-gzip';
-      void runtime
-        .leaseExposition()
-        .then((lease) => writeExposition(res, { contentType: 'text/plain', ...lease }, gzip));
+      void runtime.leaseExposition().then((exposition) => writeExposition(res, exposition, gzip));
     } else {
       void registry.metrics().then((body) => res.end(body));
     }

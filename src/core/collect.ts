@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Registry } from 'prom-client';
 import type { MetricFamily } from './family';
-import type { ExposableMetric } from './render/prom-metric-text';
+import type { ExposableMetric } from './prom-data';
 import type { AnySeries, HistogramSeries } from './series';
 
 /**
@@ -11,8 +12,7 @@ import type { AnySeries, HistogramSeries } from './series';
 
 /** What goes into one collection: the package's own families, or prom-client style metrics. */
 export type MetricSource =
-  | { family: MetricFamily; filter?: (s: AnySeries) => boolean }
-  | { metric: ExposableMetric; fetch?: () => unknown };
+  { family: MetricFamily; filter?: (s: AnySeries) => boolean } | { metric: ExposableMetric };
 
 /**
  * What one collection reads of one family, as it was when its collection began. Counters and
@@ -42,7 +42,16 @@ export interface MetricVisitor {
   /** Series `from` (inclusive) to `to` (exclusive) of the family's snapshot. */
   series(family: MetricFamily, snap: FamilySnapshot, from: number, to: number): void;
   /** A metric that is not the package's own (prom-client's global registry, cluster aggregates). */
-  metric(metric: ExposableMetric, fetch?: () => unknown): Promise<void>;
+  metric(metric: ExposableMetric): Promise<void>;
+}
+
+/** The metrics of prom-client registries, as sources. */
+export function* registrySources(registries: Iterable<Registry>): Iterable<MetricSource> {
+  for (const registry of registries) {
+    for (const metric of registry.getMetricsAsArray()) {
+      yield { metric: metric as unknown as ExposableMetric };
+    }
+  }
 }
 
 /**
@@ -88,6 +97,25 @@ export function snapshotFamily(
   return { series, values, epoch: 0 };
 }
 
+/**
+ * Calls `read` for each histogram series `from` (inclusive) to `to` (exclusive) of `snap` that
+ * its filter keeps, once the series' values are in `snap.values` (cumulative finite buckets, then
+ * count and sum); `live` is false when they are the state the series kept for this collection.
+ */
+export function readHistograms(
+  snap: FamilySnapshot,
+  from: number,
+  to: number,
+  read: (s: HistogramSeries, live: boolean) => void,
+): void {
+  const { series, values, epoch, filter } = snap;
+  for (let k = from; k < to; k++) {
+    const s = series[k] as HistogramSeries;
+    if (filter && !filter(s)) continue;
+    read(s, s.copyAt(epoch, values));
+  }
+}
+
 /** The collection is done with `snap` (its histogram series stop keeping their state for it). */
 export function releaseSnapshot(family: MetricFamily, snap: FamilySnapshot): void {
   if (snap.epoch !== 0) family.gate.close();
@@ -109,7 +137,7 @@ export async function collectMetrics(
     if (seen.has(name)) continue;
     seen.add(name);
     if (!('family' in source)) {
-      await visitor.metric(source.metric, source.fetch);
+      await visitor.metric(source.metric);
       await clock.breathe();
       continue;
     }

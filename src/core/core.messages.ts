@@ -99,9 +99,6 @@ export const MESSAGES = {
   readOnlyPromRegistry: (what: string) =>
     `runtime.promRegistry() is a read-only view of the runtime's metrics; ${what} is not supported. ` +
     'Create metrics through the runtime levels, or keep other metrics in a registry of their own.',
-  promRegistryNoOpenMetrics: () =>
-    'runtime.promRegistry() renders Prometheus text only (prom-client renames counters in place ' +
-    'for OpenMetrics); use runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE) instead.',
   noSuchMetric: (metric: string) => `No metric named "${metric}" in this runtime.`,
   collectorNotInPrimary: () =>
     'ClusterMetricsCollector (and startClusterMetricsServer) must run in the cluster primary; ' +

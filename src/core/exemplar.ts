@@ -1,6 +1,7 @@
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MESSAGES } from './core.messages';
 import { isValidLabelName } from './naming';
+import { escapeLabelValue } from './render/text-format';
 
 /** Labels of an exemplar, e.g. `{ trace_id: '4bf9…', span_id: '00f0…' }`. */
 export type ExemplarLabels = Readonly<Record<string, string>>;
@@ -62,9 +63,6 @@ export function exemplarTimestamp(at: number, wallOffset: number): number {
   return Math.round(at + wallOffset) / 1000;
 }
 
-const escapeValue = (v: string): string =>
-  v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
 const HEX = /^[0-9a-f]+$/;
 
 /**
@@ -92,7 +90,7 @@ export function toExemplar(metric: string, labels: unknown): ExemplarText {
       throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
     }
     chars += name.length + [...value].length;
-    parts.push(`${name}="${escapeValue(value)}"`);
+    parts.push(`${name}="${escapeLabelValue(value)}"`);
   }
   if (parts.length === 0) throw new DynamoMetricsError(MESSAGES.invalidExemplar(metric, labels));
   if (chars > MAX_EXEMPLAR_LABEL_CHARS) {

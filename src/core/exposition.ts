@@ -1,12 +1,6 @@
 import { OPENMETRICS_CONTENT_TYPE, PROMETHEUS_CONTENT_TYPE } from './constants';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
-import type { ExposableMetric } from './render/prom-metric-text';
-import { joinParts } from './render/exposition-bytes';
-import { recycleParts } from './render/part-pool';
-import { renderExposition } from './render/render-exposition';
-
-export type { ExposableMetric };
 
 /** The OpenMetrics version this package writes. */
 const OPENMETRICS_VERSION = '1.0.0';
@@ -66,16 +60,4 @@ export function assertContentType(contentType: unknown): ExpositionContentType {
     if (media === 'application/openmetrics-text') return OPENMETRICS_CONTENT_TYPE;
   }
   throw new DynamoMetricsError(MESSAGES.unsupportedContentType(contentType));
-}
-
-/** Renders prom-client style metrics (cluster aggregates); duplicate names keep the first. */
-export function renderMetrics(
-  contentType: ExpositionContentType,
-  metrics: Iterable<{ metric: ExposableMetric; fetch?: () => unknown }>,
-): Promise<string> {
-  return renderExposition(contentType, metrics).then(({ parts, buffers }) => {
-    const text = joinParts(parts);
-    recycleParts(buffers);
-    return text;
-  });
 }

@@ -1,42 +1,23 @@
 import type { FamilyDefinition, MetricType } from './family-definition';
 import { FamilyBudget, OVERFLOW_LABEL_VALUE, SeriesOverflowReason } from './series-budget';
 import { RenderGate } from './render-gate';
-import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries, SeriesLabels } from './series';
-
-/** One sample as prom-client's Registry formats it (see prom-client lib/registry.js). */
-interface Sample {
-  labels: Record<string, string | number>;
-  sharedLabels?: SeriesLabels;
-  value: number;
-  metricName?: string;
-}
-
-interface PromMetricData {
-  name: string;
-  help: string;
-  type: MetricType;
-  values: Sample[];
-  aggregator: string;
-}
-
-const NO_LABELS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 
 type Node = Map<string, Node | AnySeries>;
 
 /**
- * All series of one metric name inside one runtime. It presents prom-client's metric interface
- * (name, help, type, get, getForPromString, reset), so prom-client's Registry does the exposition
- * and its cluster aggregator can merge it, while updates stay on the project's bound series.
+ * All series of one metric name inside one runtime, found by their label values: storage only.
+ * Reading them is `collect.ts`'s, writing them `render/`'s, prom-client's view `prom-registry.ts`'s.
  */
 export class MetricFamily {
   readonly name: string;
   readonly help: string;
   readonly type: MetricType;
   /**
-   * How prom-client style cluster aggregation merges this metric across workers (`sum`, `max`,
-   * ...); set it with DistributedRuntime.setAggregator().
+   * How the cluster primary merges this metric across workers (`sum`, `max`, ...); set it with
+   * DistributedRuntime.setAggregator().
    */
-  aggregator: string;
+  aggregator = 'sum';
   readonly series: AnySeries[] = [];
   /** Renders reading the histogram series a slice at a time (see RenderGate). */
   readonly gate = new RenderGate();
@@ -47,21 +28,13 @@ export class MetricFamily {
   budget?: FamilyBudget;
   /** Overflow series do not count against the budget. */
   private readonly overflowSeries = new Set<AnySeries>();
-  /** Sample objects per series, refreshed in place at each scrape (see pushHistogram). */
-  private readonly samples = new WeakMap<AnySeries, Sample[]>();
   private readonly bounds?: Float64Array;
-  /** Bucket `le` label objects, shared by all series so prom-client's label cache hits. */
-  private readonly leLabels?: ReadonlyArray<Record<string, string | number>>;
 
   constructor(readonly definition: FamilyDefinition) {
     this.name = definition.name;
     this.help = definition.help;
     this.type = definition.type;
-    this.aggregator = 'sum';
-    if (definition.buckets) {
-      this.bounds = Float64Array.from(definition.buckets);
-      this.leLabels = [...definition.buckets.map((le) => ({ le })), { le: '+Inf' }];
-    }
+    if (definition.buckets) this.bounds = Float64Array.from(definition.buckets);
   }
 
   /**
@@ -154,74 +127,6 @@ export class MetricFamily {
 
   reset(): void {
     for (const s of this.series) s.reset();
-  }
-
-  /** prom-client's fast path: labels shared by all samples of a series are passed once. */
-  getForPromString(filter?: (s: AnySeries) => boolean): PromMetricData {
-    for (const hook of this.collectHooks) hook();
-    const values: Sample[] = [];
-    for (const s of this.series) {
-      if (filter && !filter(s)) continue;
-      if (s instanceof HistogramSeries) {
-        this.pushHistogram(values, s);
-      } else {
-        let sample = this.samples.get(s)?.[0];
-        if (!sample) {
-          sample = { labels: NO_LABELS, sharedLabels: s.labels, value: 0 };
-          this.samples.set(s, [sample]);
-        }
-        sample.value = s.value;
-        values.push(sample);
-      }
-    }
-    return {
-      name: this.name,
-      help: this.help,
-      type: this.type,
-      values,
-      aggregator: this.aggregator,
-    };
-  }
-
-  /** Full labels on every sample, as prom-client's AggregatorRegistry and JSON output expect. */
-  get(filter?: (s: AnySeries) => boolean): PromMetricData {
-    const data = this.getForPromString(filter);
-    data.values = data.values.map(({ labels, sharedLabels, value, metricName }) => ({
-      labels: { ...labels, ...sharedLabels },
-      value,
-      metricName,
-    }));
-    return data;
-  }
-
-  private pushHistogram(values: Sample[], s: HistogramSeries): void {
-    // One set of sample objects per series, refreshed in place: a scrape of many series
-    // allocates nothing per sample (the registry formats them synchronously once fetched).
-    let samples = this.samples.get(s);
-    if (!samples) {
-      const bucketName = `${this.name}_bucket`;
-      samples = this.leLabels!.map((labels) => ({
-        labels,
-        sharedLabels: s.labels,
-        value: 0,
-        metricName: bucketName,
-      }));
-      samples.push(
-        { labels: NO_LABELS, sharedLabels: s.labels, value: 0, metricName: `${this.name}_sum` },
-        { labels: NO_LABELS, sharedLabels: s.labels, value: 0, metricName: `${this.name}_count` },
-      );
-      this.samples.set(s, samples);
-    }
-    const n = s.bounds.length;
-    let acc = 0;
-    for (let i = 0; i < n; i++) {
-      acc += s.counts[i]!;
-      samples[i]!.value = acc;
-    }
-    samples[n]!.value = s.count;
-    samples[n + 1]!.value = s.sum;
-    samples[n + 2]!.value = s.count;
-    for (const sample of samples) values.push(sample);
   }
 
   private add(values: readonly string[], path: readonly string[]): AnySeries {

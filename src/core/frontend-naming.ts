@@ -7,16 +7,25 @@ import type { LogBucketSpec } from './log-buckets';
  */
 
 /**
- * `error_type` of a failed frontend request (`component`): Dynamo's set, plus the package's
- * `not_implemented`. Empty on success.
+ * The error types today's Dynamo dashboard charts one by one ("Request Outcome Breakdown"):
+ * exported at 0 from a (model, endpoint, type)'s first request so those panels have data. The
+ * others appear when they first occur, as every series does in Dynamo.
  */
-export const FRONTEND_ERROR_TYPES = Object.freeze([
+const CHARTED = [
   'validation',
   'not_found',
   'overload',
   'cancelled',
   'internal',
   'not_implemented',
+] as const;
+
+/**
+ * `error_type` of a failed frontend request (`component`): Dynamo's set, plus the package's
+ * `not_implemented`. Empty on success.
+ */
+export const FRONTEND_ERROR_TYPES = Object.freeze([
+  ...CHARTED,
   'unavailable',
   'response_timeout',
   'first_token_timeout',
@@ -26,19 +35,7 @@ export const FRONTEND_ERROR_TYPES = Object.freeze([
 ] as const);
 export type FrontendErrorType = (typeof FRONTEND_ERROR_TYPES)[number];
 
-/**
- * The error types today's Dynamo dashboard charts one by one ("Request Outcome Breakdown"):
- * exported at 0 from a (model, endpoint, type)'s first request so those panels have data. The
- * others appear when they first occur, as every series does in Dynamo.
- */
-export const CHARTED_ERROR_TYPES: readonly FrontendErrorType[] = Object.freeze([
-  'validation',
-  'not_found',
-  'overload',
-  'cancelled',
-  'internal',
-  'not_implemented',
-]);
+export const CHARTED_ERROR_TYPES: readonly FrontendErrorType[] = Object.freeze([...CHARTED]);
 
 /** The five configurable bucket sets (Dynamo's `DYN_METRICS_<X>_{MIN,MAX,COUNT}`). */
 export const FRONTEND_BUCKET_SETS = Object.freeze([

@@ -1,7 +1,7 @@
 import { register as globalRegistry, Registry } from 'prom-client';
 import { DEFAULT_PREFIX } from './constants';
 import { CLUSTER_AGGREGATORS, ClusterAggregator } from './cluster/cluster-aggregators';
-import type { MetricVisitor } from './collect';
+import type { MetricSource } from './collect';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricsLevel } from './level';
@@ -120,11 +120,20 @@ export class Namespace extends MetricsLevel {
 const stores = new WeakMap<DistributedRuntime, MetricStore>();
 
 /**
- * Hands every metric of `runtime` (its global registry too, when included) to `visitor` as
- * `/metrics` reads them: the one output path, for consumers other than the exposition (OTLP).
+ * What `/metrics` reads of `runtime`, for `collectMetrics()` (the OTLP export, cluster workers):
+ * its families, then the global registry when it is included, unless `foreign` is false.
  */
-export function collectRuntime(runtime: DistributedRuntime, visitor: MetricVisitor): Promise<void> {
-  return stores.get(runtime)!.collect([], visitor);
+export function runtimeSources(
+  runtime: DistributedRuntime,
+  foreign = true,
+): Iterable<MetricSource> {
+  return stores.get(runtime)!.sources([], foreign);
+}
+
+/** The prom-client registry `runtime` includes in its output, if any. */
+export function includedRegistry(runtime: DistributedRuntime): Registry | undefined {
+  const { includeGlobalRegistry, globalRegistry } = stores.get(runtime)!.options;
+  return includeGlobalRegistry ? globalRegistry : undefined;
 }
 
 /**
@@ -213,24 +222,14 @@ export class DistributedRuntime extends MetricsLevel {
   /**
    * This runtime's metrics as a prom-client `Registry` (a live, read-only view: metrics created
    * later appear too; always the same object). For prom-client tooling such as
-   * `AggregatorRegistry.setRegistries()` or `Registry.merge()`. Prometheus text only.
+   * `AggregatorRegistry.setRegistries()` or `Registry.merge()`.
    */
   promRegistry(): Registry {
     return (this.promView ??= new RuntimePromRegistry(this.store));
   }
 
   /**
-   * The prom-client registries whose union is this runtime's `/metrics` output:
-   * `promRegistry()`, plus the global registry when `includeGlobalRegistry` is on.
-   * @internal used by cluster workers
-   */
-  promRegistries(): Registry[] {
-    const { includeGlobalRegistry, globalRegistry: global } = this.store.options;
-    return includeGlobalRegistry ? [this.promRegistry(), global] : [this.promRegistry()];
-  }
-
-  /**
-   * How cluster aggregation merges the metric `fullName` across workers: `sum` (the default),
+   * How the cluster primary merges the metric `fullName` across workers: `sum` (the default),
    * `max`, `min`, `average`, `first` or `omit`. Gauges such as uptime want `max`, not a sum.
    */
   setAggregator(fullName: string, aggregator: ClusterAggregator): void {

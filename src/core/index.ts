@@ -2,7 +2,9 @@ export * from './constants';
 export { DynamoMetricsError } from './dynamo-metrics.error';
 export { MESSAGES } from './core.messages';
 export { negotiateContentType, ExpositionContentType } from './exposition';
-export type { ExpositionLease } from './render/shared-render';
+export type { Exposition } from './render/render-exposition';
+export type { PromMetricData, PromSample } from './prom-data';
+export { labelSetKey, tupleKey } from './label-key';
 export type { MetricType, FamilyDefinition } from './family-definition';
 export type { MetricFamily } from './family';
 export {
@@ -12,7 +14,8 @@ export {
   Component,
   Endpoint,
   PrefixedLevel,
-  collectRuntime,
+  includedRegistry,
+  runtimeSources,
 } from './hierarchy';
 export {
   FamilySnapshot,
@@ -20,6 +23,8 @@ export {
   MetricVisitor,
   COLLECT_SLICE_MS,
   collectMetrics,
+  readHistograms,
+  registrySources,
 } from './collect';
 export { MetricsLevel } from './level';
 export { ConstLabels } from './metric-factories';

@@ -1,6 +1,7 @@
 import { PROMETHEUS_CONTENT_TYPE } from './constants';
 import { assertContentType } from './exposition';
-import type { ExpositionLease } from './render/shared-render';
+import { labelSetKey, tupleKey } from './label-key';
+import { Exposition, expositionText } from './render/render-exposition';
 import type { FamilyDefinition } from './family-definition';
 import { assertLabelNames, DefinitionScope, defineMetric } from './metric-definition';
 import { ConstLabels, FACTORIES as F, MetricRequest } from './metric-factories';
@@ -9,6 +10,32 @@ import { buildMetricName } from './naming';
 import type { NamingProfile } from './naming-profile';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 import { MetricStore } from './store';
+
+type Tail = [constLabels?: ConstLabels, ...extra: unknown[]];
+type BucketedTail = [constLabels?: ConstLabels, buckets?: readonly number[], ...extra: unknown[]];
+type Plain = [name: string, help: string, ...tail: Tail];
+type Bucketed = [name: string, help: string, ...tail: BucketedTail];
+type Vec = [name: string, help: string, labelNames: readonly string[], ...tail: Tail];
+type BucketedVec = [
+  name: string,
+  help: string,
+  labelNames: readonly string[],
+  ...tail: BucketedTail,
+];
+
+/** The factories, the same at every level (installed on the class from FACTORIES). */
+export interface MetricsLevel {
+  createCounter(...args: Plain): CounterSeries;
+  createIntCounter(...args: Plain): CounterSeries;
+  createGauge(...args: Plain): GaugeSeries;
+  createIntGauge(...args: Plain): GaugeSeries;
+  createHistogram(...args: Bucketed): HistogramSeries;
+  createCounterVec(...args: Vec): CounterVec;
+  createIntCounterVec(...args: Vec): CounterVec;
+  createGaugeVec(...args: Vec): GaugeVec;
+  createIntGaugeVec(...args: Vec): GaugeVec;
+  createHistogramVec(...args: BucketedVec): HistogramVec;
+}
 
 /**
  * One level of the hierarchy (runtime, namespace, component or endpoint). Every level has the
@@ -53,136 +80,46 @@ export abstract class MetricsLevel {
     return this.path.length ? this.path.join('/') : 'runtime';
   }
 
-  // The factories differ only in their FACTORIES entry; the signatures stay spelled out for typings.
-
-  createCounter(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterSeries {
-    return this.plain({ spec: F.createCounter, name, help, constLabels, extra });
-  }
-
-  createIntCounter(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterSeries {
-    return this.plain({ spec: F.createIntCounter, name, help, constLabels, extra });
-  }
-
-  createGauge(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeSeries {
-    return this.plain({ spec: F.createGauge, name, help, constLabels, extra });
-  }
-
-  createIntGauge(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeSeries {
-    return this.plain({ spec: F.createIntGauge, name, help, constLabels, extra });
-  }
-
-  createHistogram(
-    name: string,
-    help: string,
-    constLabels?: ConstLabels,
-    buckets?: readonly number[],
-    ...extra: unknown[]
-  ): HistogramSeries {
-    return this.plain({ spec: F.createHistogram, name, help, constLabels, buckets, extra });
-  }
-
-  createCounterVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterVec {
-    return this.vec({ spec: F.createCounterVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createIntCounterVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): CounterVec {
-    return this.vec({ spec: F.createIntCounterVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createGaugeVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeVec {
-    return this.vec({ spec: F.createGaugeVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createIntGaugeVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    ...extra: unknown[]
-  ): GaugeVec {
-    return this.vec({ spec: F.createIntGaugeVec, name, help, labelNames, constLabels, extra });
-  }
-
-  createHistogramVec(
-    name: string,
-    help: string,
-    labelNames: readonly string[],
-    constLabels?: ConstLabels,
-    buckets?: readonly number[],
-    ...extra: unknown[]
-  ): HistogramVec {
-    const spec = F.createHistogramVec;
-    return this.vec({ spec, name, help, labelNames, constLabels, buckets, extra });
-  }
-
   /**
    * Exposition text of this level's metrics and all of its descendants' (the runtime: all of
-   * them). Async: it is rendered in slices that give the event loop back every couple of ms.
+   * them), Dynamo's name for it: `leaseExposition()` read into one string.
    */
   async prometheusMetricsFmt(contentType: string = PROMETHEUS_CONTENT_TYPE): Promise<string> {
-    return this.store.render(assertContentType(contentType), this.path);
+    return expositionText(this.leaseExposition(contentType));
   }
 
   /**
-   * The same exposition as UTF-8 parts of at most a few hundred KB, to write in order. For large
-   * outputs this is what to serve: joining a 16 MB text into one string and encoding it would
-   * hold the event loop for tens of ms, writing parts as the socket drains does not.
-   */
-  prometheusMetricsParts(
-    contentType: string = PROMETHEUS_CONTENT_TYPE,
-  ): Promise<readonly Buffer[]> {
-    return this.store.renderParts(assertContentType(contentType), this.path);
-  }
-
-  /**
-   * The parts on lease, for a server that writes them and then calls `release()` (exactly once,
-   * after the last write): their buffers are reused by later scrapes, so that a large scrape in
-   * steady state allocates almost nothing. What `/metrics` uses. Scrapes that arrive while one
-   * is rendered share it; `join: false` renders on its own (for readers other than scrapes).
+   * The one way to render a level: its exposition as UTF-8 parts of at most 256 KB to write in
+   * order, then `release()` (exactly once, after the last write), which hands their buffers to
+   * later scrapes. Rendered in slices that give the event loop back every ms or so, and never
+   * joined into one string (joining 16 MB and encoding it would hold the loop for tens of ms).
+   * Scrapes that arrive while one is rendered share it; `join: false` renders on its own (for
+   * readers other than scrapes).
    */
   leaseExposition(
     contentType: string = PROMETHEUS_CONTENT_TYPE,
     options: { join?: boolean } = {},
-  ): Promise<ExpositionLease> {
+  ): Promise<Exposition> {
     return this.store.lease(assertContentType(contentType), this.path, options.join ?? true);
+  }
+
+  // Every factory from its FACTORIES entry: they differ only in which arguments they take.
+  static {
+    for (const spec of Object.values(F)) {
+      const vec = spec.factory.endsWith('Vec');
+      function factory(this: MetricsLevel, name: string, help: string, ...rest: unknown[]) {
+        const labelNames = vec ? (rest.shift() as readonly string[]) : undefined;
+        const constLabels = rest.shift() as ConstLabels | undefined;
+        const buckets = spec.type === 'histogram' ? (rest.shift() as number[]) : undefined;
+        const request = { spec, name, help, labelNames, constLabels, buckets, extra: rest };
+        return vec ? this.vec(request) : this.plain(request);
+      }
+      Object.defineProperty(MetricsLevel.prototype, spec.factory, {
+        value: factory,
+        writable: true,
+        configurable: true,
+      });
+    }
   }
 
   private plain<S extends AnySeries>(request: MetricRequest): S {
@@ -200,15 +137,13 @@ export abstract class MetricsLevel {
     const labelNames = request.labelNames!;
     const full = buildMetricName(this.prefix, request.name);
     assertLabelNames(full, labelNames);
-    const constKey = Object.entries(request.constLabels ?? {})
-      .map(([k, v]) => [k, String(v)])
-      .sort(([a], [b]) => (a! < b! ? -1 : 1));
-    const key = JSON.stringify([
-      request.spec.type,
-      request.spec.integer,
+    const { type, integer } = request.spec;
+    const key = tupleKey([
+      type,
+      String(integer),
       full,
-      constKey,
-      labelNames,
+      labelSetKey(request.constLabels),
+      tupleKey(labelNames),
     ]);
     const cached = this.vecs.get(key);
     if (cached) {

@@ -1,16 +1,16 @@
 import type { Registry } from 'prom-client';
 import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
-import type { ExpositionContentType, ExposableMetric } from './exposition';
+import type { ExpositionContentType } from './exposition';
 import { MetricFamily } from './family';
 import { describeDefinition, FamilyDefinition, sameDefinition } from './family-definition';
 import { NameClashIndex, NamedMetric } from './name-clash';
 import type { NamingProfile } from './naming-profile';
 import { SeriesBudget, SeriesBudgetOptions, SERIES_OVERFLOW_HELP } from './series-budget';
-import { joinParts } from './render/exposition-bytes';
-import { collectMetrics, MetricSource, MetricVisitor } from './collect';
-import { renderExposition } from './render/render-exposition';
-import { ExpositionLease, SharedRender } from './render/shared-render';
+import { MetricSource, registrySources } from './collect';
+import { tupleKey } from './label-key';
+import { Exposition, renderExposition } from './render/render-exposition';
+import { SharedRender } from './render/shared-render';
 import { AnySeries, CounterSeries } from './series';
 
 export interface MetricCreatedEvent {
@@ -121,35 +121,16 @@ export class MetricStore {
     return this.families.values();
   }
 
-  /** Exposition text of every metric at `path` or below; the empty path is the whole runtime. */
-  async render(contentType: ExpositionContentType, path: readonly string[]): Promise<string> {
-    const lease = await this.lease(contentType, path);
-    try {
-      return joinParts(lease.parts);
-    } finally {
-      lease.release();
-    }
-  }
-
-  /** The same as UTF-8 parts of at most a few hundred KB, which the caller keeps. */
-  async renderParts(
-    contentType: ExpositionContentType,
-    path: readonly string[],
-  ): Promise<readonly Buffer[]> {
-    // Never released: these buffers are the caller's, not reused.
-    return (await this.lease(contentType, path)).parts;
-  }
-
   /**
-   * The parts on lease, for a server that writes them and then releases them for reuse. The
-   * render yields to the event loop every slice; scrapes that arrive while one for the same
-   * format and level is being rendered share it rather than starting another.
+   * The exposition of every metric at `path` or below (the empty path: the whole runtime), on
+   * lease. Scrapes that arrive while one for the same format and level is being rendered share
+   * it rather than starting another.
    */
   lease(
     contentType: ExpositionContentType,
     path: readonly string[],
     join = true,
-  ): Promise<ExpositionLease> {
+  ): Promise<Exposition> {
     // Not joined and not joinable: a reader of its own (the status page's history) must neither
     // get an older render nor hand one to a scrape that arrives after it started.
     if (!join) {
@@ -161,7 +142,7 @@ export class MetricStore {
       );
       return alone.lease();
     }
-    const key = `${contentType}\n${path.join('\n')}`;
+    const key = tupleKey([contentType, ...path]);
     let shared = this.rendering.get(key);
     if (!shared) {
       const rendering = renderExposition(contentType, this.sources(path));
@@ -180,20 +161,15 @@ export class MetricStore {
   }
 
   /**
-   * Every metric at `path` or below handed to `visitor` as a render reads them (same snapshots,
-   * same slices): for consumers other than the exposition, such as the OTLP export.
+   * What a collection of `path` reads (every consumer collects through these): the families at
+   * `path` or below; for the whole runtime, also the global registry when it is included, unless
+   * `foreign` is false.
    */
-  collect(path: readonly string[], visitor: MetricVisitor): Promise<void> {
-    return collectMetrics(this.sources(path), visitor);
-  }
-
-  private *sources(path: readonly string[]): Iterable<MetricSource> {
+  *sources(path: readonly string[], foreign = true): Iterable<MetricSource> {
     if (path.length === 0) {
       for (const family of this.families.values()) yield { family };
-      if (this.options.includeGlobalRegistry) {
-        for (const metric of this.options.globalRegistry.getMetricsAsArray()) {
-          yield { metric: metric as unknown as ExposableMetric };
-        }
+      if (foreign && this.options.includeGlobalRegistry) {
+        yield* registrySources([this.options.globalRegistry]);
       }
       return;
     }

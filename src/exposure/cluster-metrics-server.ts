@@ -2,6 +2,7 @@ import {
   ClusterMetricsCollector,
   ClusterMetricsCollectorOptions,
   DynamoMetricsError,
+  Exposition,
   negotiateContentType,
 } from '../core';
 import { CONFIG_MESSAGES } from '../config/config.messages';
@@ -12,6 +13,7 @@ import {
   HEALTH_PATH,
   LIVE_PATH,
 } from '../config/dynamo-metrics.constants';
+import { writeExposition } from './exposition-response';
 import {
   createLimitedServer,
   displayUrl,
@@ -75,13 +77,14 @@ export async function startClusterMetricsServer(
     [
       path,
       async (req, res) => {
-        const contentType = negotiateContentType(req.headers.accept);
+        let exposition: Exposition;
         try {
-          send(res, 200, contentType, await collector.collect(contentType));
+          exposition = await collector.leaseExposition(negotiateContentType(req.headers.accept));
         } catch (err) {
           onError(err as Error);
-          send(res, 503, 'text/plain; charset=utf-8', `${(err as Error).message}\n`);
+          return send(res, 503, 'text/plain; charset=utf-8', `${(err as Error).message}\n`);
         }
+        await writeExposition(res, exposition);
       },
     ],
     [LIVE_PATH, (_req, res) => sendJson(res, 200, { status: 'live' })],

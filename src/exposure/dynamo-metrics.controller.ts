@@ -39,7 +39,7 @@ export class DynamoMetricsController extends PrometheusController {
     const headers = request?.headers ?? {};
     await replyExposition(
       response,
-      await this.exporter.renderParts(headers.accept),
+      await this.exporter.scrape(headers.accept),
       acceptsGzip(headers['accept-encoding']),
     );
     // The response is sent; the inherited signature returns text, which Nest ignores here.

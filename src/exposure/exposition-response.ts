@@ -1,17 +1,8 @@
 import { ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Exposition } from '../core';
 import { gzipParts } from './gzip-encoding';
-
-/**
- * An exposition ready to send: its content type, its UTF-8 parts in order, and `release()`,
- * called once the parts are no longer read (their buffers are reused by later scrapes).
- */
-export interface ExpositionParts {
-  contentType: string;
-  parts: readonly Buffer[];
-  release(): void;
-}
 
 /** The response varies with the format asked for and the encodings accepted. */
 const VARY = 'Accept, Accept-Encoding';
@@ -64,7 +55,7 @@ const byteLength = (parts: readonly Buffer[]): number =>
  * The body to send: the exposition's parts as they are, or gzip-compressed off the main thread
  * (then the exposition's own parts are released at once, and the compressed ones sent).
  */
-async function encoded(exposition: ExpositionParts, gzip: boolean): Promise<ExpositionParts> {
+async function encoded(exposition: Exposition, gzip: boolean): Promise<Exposition> {
   if (!gzip) return exposition;
   try {
     const parts = await gzipParts(exposition.parts);
@@ -82,7 +73,7 @@ async function encoded(exposition: ExpositionParts, gzip: boolean): Promise<Expo
  */
 export async function writeExposition(
   res: ServerResponse,
-  exposition: ExpositionParts,
+  exposition: Exposition,
   gzip = false,
 ): Promise<void> {
   if (res.req?.method === 'HEAD') {
@@ -119,7 +110,7 @@ interface Reply {
  */
 export async function replyExposition(
   response: unknown,
-  exposition: ExpositionParts,
+  exposition: Exposition,
   gzip = false,
 ): Promise<void> {
   if (response instanceof ServerResponse) return writeExposition(response, exposition, gzip);

@@ -3,24 +3,23 @@ import { collectDefaultMetrics, register } from 'prom-client';
 import {
   CounterSeries,
   DistributedRuntime,
+  Exposition,
   HistogramSeries,
   Namespace,
   negotiateContentType,
 } from '../core';
 import { DYNAMO_METRICS_CONFIG } from '../config/dynamo-metrics.constants';
 import type { DynamoMetricsConfig } from '../config/dynamo-metrics-options.interface';
-import type { ExpositionParts } from './exposition-response';
 
-export interface Exposition {
-  contentType: string;
-  body: string;
-}
+export type { Exposition };
 
+const SCRAPES_HELP = 'Total number of /metrics scrapes served';
+const SCRAPE_DURATION_HELP = 'Time to render the /metrics exposition, in seconds';
 /** Buckets for scrape duration: scrapes take milliseconds, and a slow one is what matters. */
 const SCRAPE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 /**
- * Renders `/metrics` for the controller and the system server alike: picks the format from the
+ * `/metrics` for the controller and the system server alike: picks the format from the
  * scraper's Accept header, refreshes the uptime gauge and reports on scraping itself.
  */
 @Injectable()
@@ -44,38 +43,24 @@ export class MetricsExporter {
     runtime.onCollect(uptime.metricName, () => uptime.set(runtime.uptimeSeconds()));
     // Merged across cluster workers, uptimes must not add up.
     runtime.setAggregator(uptime.metricName, 'max');
-    this.scrapes = namespace.createIntCounter(
-      'system_scrapes_total',
-      'Total number of /metrics scrapes served',
-    );
+    this.scrapes = namespace.createIntCounter('system_scrapes_total', SCRAPES_HELP);
     this.scrapeDuration = namespace.createHistogram(
       'system_scrape_duration_seconds',
-      'Time to render the /metrics exposition, in seconds',
+      SCRAPE_DURATION_HELP,
       {},
       SCRAPE_BUCKETS,
     );
   }
 
-  /** The exposition in the format the Accept header asks for, as one string. */
-  async render(accept?: string | string[]): Promise<Exposition> {
-    const { contentType, parts, release } = await this.renderParts(accept);
-    try {
-      return { contentType, body: Buffer.concat(parts).toString('utf8') };
-    } finally {
-      release();
-    }
-  }
-
   /**
-   * The same as UTF-8 parts to write in order, then release (what `/metrics` sends): rendered
-   * in slices that yield to the event loop, and never joined into one large string.
+   * One scrape of `/metrics` (the controller's and the system server's): the runtime's
+   * `leaseExposition()` in the format the Accept header asks for, counted and timed.
    */
-  async renderParts(accept?: string | string[]): Promise<ExpositionParts> {
+  async scrape(accept?: string | string[]): Promise<Exposition> {
     const started = performance.now();
-    const contentType = negotiateContentType(accept);
-    const { parts, release } = await this.runtime.leaseExposition(contentType);
+    const exposition = await this.runtime.leaseExposition(negotiateContentType(accept));
     this.scrapes.inc();
     this.scrapeDuration.observe((performance.now() - started) / 1000);
-    return { contentType, parts, release };
+    return exposition;
   }
 }

@@ -44,7 +44,7 @@ export function systemServerRoutes({ config, exporter, health, history, auth }: 
       res.writeHead(200, expositionHeaders(negotiateContentType(req.headers.accept), gzip));
       return void res.end();
     }
-    await writeExposition(res, await exporter.renderParts(req.headers.accept), gzip);
+    await writeExposition(res, await exporter.scrape(req.headers.accept), gzip);
   };
   return new Map<string, Route>([
     [metricsPath, protect(metricsRoute)],

@@ -10,6 +10,7 @@ import type {
   MetricsLevel,
   MetricVec,
 } from '../core';
+import { tupleKey } from '../core';
 import type { RequestType } from './frontend-metrics.constants';
 import type { ModelSeries, RequestOutcome } from './frontend-request';
 import { NOOP_SERIES, SeriesLike } from './noop-series';
@@ -79,7 +80,7 @@ export class FrontendFamilies {
     const requests = this.family('requests')!;
     this.series('requestsStarted', model, endpoint, type).inc();
     if (p.presetOutcomes.length > 0) {
-      const key = JSON.stringify([model, endpoint, type]);
+      const key = tupleKey([model, endpoint, type]);
       if (!this.outcomesSeen.has(key)) {
         this.outcomesSeen.add(key);
         // The profile's preset outcomes exported at 0 from the first request on.

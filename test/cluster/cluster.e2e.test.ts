@@ -105,7 +105,7 @@ describe('cluster mode: the primary serves the totals of all workers', () => {
     assert.equal(samples.get('dynamo_requests_total', LABELS), N);
   });
 
-  it("prom-client's own AggregatorRegistry sees the runtime too (setRegistries compatibility)", async () => {
+  it("prom-client's own AggregatorRegistry can read runtime.promRegistry() (compatibility)", async () => {
     const reply = await get(ready.promClientPort, '/');
     assert.equal(reply.status, 200, reply.text);
     const s = new Scrape(reply.text);

@@ -7,6 +7,7 @@ import {
   DistributedRuntime,
   DynamoMetricsError,
   enableClusterWorker,
+  includedRegistry,
   OPENMETRICS_CONTENT_TYPE,
 } from '../../src/internal';
 import { Scrape } from '../support/exposition-parser';
@@ -45,26 +46,35 @@ describe('runtime.promRegistry()', () => {
     ]);
   });
 
-  it('refuses writes and OpenMetrics, which would corrupt the families', () => {
-    const registry = new DistributedRuntime().promRegistry();
+  it('refuses writes; renders OpenMetrics as the runtime does, families untouched', async () => {
+    const runtime = new DistributedRuntime();
+    const registry = runtime.promRegistry();
     const counter = new Counter({ name: 'other_total', help: 'x', registers: [] });
     assert.throws(() => registry.registerMetric(counter), DynamoMetricsError);
     assert.throws(() => registry.clear(), DynamoMetricsError);
-    assert.throws(
-      () => registry.setContentType(OPENMETRICS_CONTENT_TYPE as never),
-      /Prometheus text only/,
+    runtime.createCounter('jobs_total', 'Jobs').inc();
+    registry.setContentType(OPENMETRICS_CONTENT_TYPE as never);
+    const open = await runtime.prometheusMetricsFmt(OPENMETRICS_CONTENT_TYPE);
+    assert.equal(await registry.metrics(), open);
+    assert.equal(await registry.metrics(), open);
+    assert.equal(
+      await registry.getSingleMetricAsString('dynamo_jobs_total'),
+      open.replace(/\n# EOF\n$/, ''),
+    );
+    assert.deepEqual(
+      registry.getMetricsAsArray().map((m) => m.name),
+      ['dynamo_jobs_total'],
     );
   });
 
-  it('promRegistries() adds the global registry exactly when the runtime includes it', () => {
+  it('includedRegistry() is the global registry exactly when the runtime includes it', () => {
     const global = new Registry();
-    const without = new DistributedRuntime();
-    assert.deepEqual(without.promRegistries(), [without.promRegistry()]);
+    assert.equal(includedRegistry(new DistributedRuntime()), undefined);
     const withGlobal = new DistributedRuntime({
       includeGlobalRegistry: true,
       globalRegistry: global,
     });
-    assert.deepEqual(withGlobal.promRegistries(), [withGlobal.promRegistry(), global]);
+    assert.equal(includedRegistry(withGlobal), global);
   });
 
   it("works with prom-client's AggregatorRegistry.aggregate() and Registry.merge()", async () => {

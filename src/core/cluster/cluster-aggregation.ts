@@ -1,20 +1,15 @@
 import { MESSAGES } from '../core.messages';
 import { DynamoMetricsError } from '../dynamo-metrics.error';
-import { ExposableMetric } from '../exposition';
+import { labelSetKey, tupleKey } from '../label-key';
+import type { ExposableMetric } from '../prom-data';
 import { aggregatorFn } from './cluster-aggregators';
 import type { WireMetric, WireValue } from './cluster.protocol';
 
 const decode = (value: number | string): number =>
   typeof value === 'number' ? value : Number(value);
 
-/** Exact identity of a sample: its metric name and its label set (order-free, no separator tricks). */
-const sampleKey = (v: WireValue): string =>
-  JSON.stringify([
-    v.metricName ?? '',
-    Object.entries(v.labels ?? {})
-      .map(([k, val]) => [k, String(val)])
-      .sort(([a], [b]) => (a! < b! ? -1 : a! > b! ? 1 : 0)),
-  ]);
+/** Exact identity of a sample: its metric name and its label set. */
+const sampleKey = (v: WireValue): string => tupleKey([v.metricName ?? '', labelSetKey(v.labels)]);
 
 /** Metric types whose values only grow: a dead worker's last values are kept (see retain). */
 const CUMULATIVE = new Set(['counter', 'histogram']);
@@ -86,7 +81,6 @@ export function aggregateWorkerMetrics(perWorker: readonly WireMetric[][]): Expo
       type: first.type,
       aggregator: aggregatorName,
       get: () => data,
-      getForPromString: () => data,
       reset: () => undefined,
     });
   }

@@ -10,7 +10,10 @@ export const AGGREGATE = Object.freeze({
   omit: null,
 } satisfies Record<string, AggregateFn | null>);
 
-/** Aggregation methods of prom-client's cluster support (see prom-client lib/metricAggregators.js). */
+/**
+ * How the cluster primary may merge a metric, named as prom-client's (lib/metricAggregators.js), so
+ * the `aggregator` of a prom-client metric means the same here.
+ */
 export type ClusterAggregator = keyof typeof AGGREGATE;
 export const CLUSTER_AGGREGATORS: readonly ClusterAggregator[] = Object.freeze(
   Object.keys(AGGREGATE) as ClusterAggregator[],

@@ -2,7 +2,8 @@ import type { Worker } from 'node:cluster';
 import { PROMETHEUS_CONTENT_TYPE } from '../constants';
 import { MESSAGES } from '../core.messages';
 import { DynamoMetricsError } from '../dynamo-metrics.error';
-import { ExpositionContentType, renderMetrics } from '../exposition';
+import type { ExpositionContentType } from '../exposition';
+import { Exposition, expositionText, renderExposition } from '../render/render-exposition';
 import { aggregateWorkerMetrics, retain } from './cluster-aggregation';
 import { cluster, isMessage, MSG, WireMetric } from './cluster.protocol';
 
@@ -127,13 +128,20 @@ export class ClusterMetricsCollector {
     });
   }
 
-  /** The merged metrics of all registered workers, as exposition text in `contentType`. */
-  async collect(contentType: ExpositionContentType = PROMETHEUS_CONTENT_TYPE): Promise<string> {
+  /** The merged metrics of all registered workers, rendered (see `MetricsLevel.leaseExposition`). */
+  async leaseExposition(
+    contentType: ExpositionContentType = PROMETHEUS_CONTENT_TYPE,
+  ): Promise<Exposition> {
     const merged = aggregateWorkerMetrics(await this.collectJSON());
-    return renderMetrics(
+    return renderExposition(
       contentType,
       merged.map((metric) => ({ metric })),
     );
+  }
+
+  /** The same as one string. */
+  collect(contentType: ExpositionContentType = PROMETHEUS_CONTENT_TYPE): Promise<string> {
+    return expositionText(this.leaseExposition(contentType));
   }
 
   /** Removes the cluster listeners; pending collections fail. */

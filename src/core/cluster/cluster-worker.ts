@@ -1,21 +1,16 @@
-import { AggregatorRegistry, register as promGlobalRegistry, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
+import { collectMetrics, registrySources } from '../collect';
+import { includedRegistry, runtimeSources } from '../hierarchy';
 import type { DistributedRuntime } from '../hierarchy';
+import { PromMetricData, promDataVisitor } from '../prom-data';
 import { cluster, isMessage, MSG, WireMetric } from './cluster.protocol';
 
 export interface ClusterWorkerOptions {
   /**
-   * Further prom-client registries to report with this runtime's (deduplicated). The runtime's
-   * own registries (`runtime.promRegistries()`: its metrics, plus the global registry when the
-   * runtime includes it) are always reported.
+   * Further prom-client registries to report with this runtime's metrics (deduplicated). The
+   * runtime's own metrics, and the global registry when the runtime includes it, always are.
    */
   registries?: Registry[];
-  /**
-   * Also point prom-client's own `AggregatorRegistry.setRegistries()` at the same registries, so
-   * a primary that uses `new AggregatorRegistry().clusterMetrics()` sees them too. prom-client
-   * only answers in a worker where `new AggregatorRegistry()` was constructed, and
-   * `setRegistries()` replaces any earlier call. Default true.
-   */
-  promClientAggregator?: boolean;
 }
 
 export interface ClusterWorkerRegistration {
@@ -36,6 +31,19 @@ function sendToPrimary(message: object): void {
   process.send(message, () => undefined);
 }
 
+/** Non-finite numbers travel as strings: IPC is JSON. */
+const toWire = ({ name, help, type, aggregator, values = [] }: PromMetricData): WireMetric => ({
+  name,
+  help,
+  type: String(type),
+  aggregator,
+  values: values.map(({ labels, value, metricName }) => ({
+    labels,
+    value: Number.isFinite(value) ? value : String(value),
+    metricName,
+  })),
+});
+
 /** This process's one IPC channel to the primary is shared by every runtime registered in it. */
 class WorkerReporter {
   private readonly entries = new Set<WorkerEntry>();
@@ -54,15 +62,11 @@ class WorkerReporter {
       };
       process.on('message', this.listener);
     }
-    if ([...this.entries].some((e) => e.options.promClientAggregator !== false)) {
-      this.syncPromClient();
-    }
     sendToPrimary({ type: MSG.hello });
   }
 
   remove(entry: WorkerEntry): void {
     this.entries.delete(entry);
-    if (entry.options.promClientAggregator !== false) this.syncPromClient();
     if (this.entries.size === 0 && this.listener) {
       process.off('message', this.listener);
       this.listener = undefined;
@@ -70,43 +74,28 @@ class WorkerReporter {
     }
   }
 
-  private registries(): Registry[] {
+  /** The prom-client registries to report besides the runtimes' own metrics, each once. */
+  private registries(): Set<Registry> {
     const all = new Set<Registry>();
     for (const { runtime, options } of this.entries) {
-      for (const r of runtime.promRegistries()) all.add(r);
+      const included = includedRegistry(runtime);
+      if (included) all.add(included);
       for (const r of options.registries ?? []) all.add(r);
     }
-    return [...all];
+    // A runtime's own view given as a further registry would count its metrics twice.
+    for (const { runtime } of this.entries) all.delete(runtime.promRegistry());
+    return all;
   }
 
-  private syncPromClient(): void {
-    const regs = this.registries();
-    AggregatorRegistry.setRegistries(regs.length ? regs : [promGlobalRegistry]);
-  }
-
+  /** Each runtime's metrics and the registries', read as `/metrics` reads them. */
   private async answerCollect(requestId: number): Promise<void> {
     try {
-      const lists = await Promise.all(this.registries().map((r) => r.getMetricsAsJSON()));
-      const metrics: WireMetric[] = [];
-      for (const list of lists) {
-        for (const m of list as unknown as WireMetric[]) {
-          metrics.push({
-            name: m.name,
-            help: m.help,
-            type: String(m.type),
-            aggregator: m.aggregator,
-            values: (m.values ?? []).map((v) => ({
-              labels: v.labels,
-              value:
-                typeof v.value === 'number' && !Number.isFinite(v.value)
-                  ? String(v.value)
-                  : v.value,
-              metricName: v.metricName,
-            })),
-          });
-        }
+      const data: PromMetricData[] = [];
+      for (const { runtime } of this.entries) {
+        await collectMetrics(runtimeSources(runtime, false), promDataVisitor(data));
       }
-      sendToPrimary({ type: MSG.result, requestId, metrics });
+      await collectMetrics(registrySources(this.registries()), promDataVisitor(data));
+      sendToPrimary({ type: MSG.result, requestId, metrics: data.map(toWire) });
     } catch (err) {
       sendToPrimary({ type: MSG.result, requestId, error: (err as Error).message ?? String(err) });
     }

@@ -1,15 +1,14 @@
 import type { Cluster } from 'node:cluster';
 
 /**
- * Node `cluster` support. Workers answer the primary's collection requests over the cluster IPC
- * channel with their registries as JSON (prom-client's `getMetricsAsJSON()`); the primary merges
- * them per metric with the metric's `aggregator` (as prom-client's AggregatorRegistry does) and
- * renders the result in either exposition format.
+ * Node `cluster` support, the package's one mechanism for it. Workers answer the primary's
+ * collection requests over the cluster IPC channel with their metrics read as `/metrics` reads
+ * them, in prom-client's JSON shape; the primary merges them per metric with the metric's
+ * `aggregator` and renders the result through the one render entry, in either format.
  *
- * The messages are this package's own (not prom-client's `prom-client:getMetricsReq`), so the
- * collector can live next to an AggregatorRegistry in the same primary, merges series by exact
- * label sets (prom-client's cluster hashing joins `key:value,` and can merge two label sets),
- * waits only for workers that registered, and supports OpenMetrics.
+ * The messages are this package's own (not prom-client's `prom-client:getMetricsReq`): series
+ * merge by exact label sets (prom-client's cluster hashing joins `key:value,` and can merge two
+ * label sets), only workers that registered are waited for, and a dead worker's counters stay.
  */
 export const MSG = {
   /** worker -> primary: this worker answers collection requests. */

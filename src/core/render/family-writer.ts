@@ -1,13 +1,14 @@
-import type { FamilySnapshot } from '../collect';
+import { FamilySnapshot, readHistograms } from '../collect';
 import type { MetricFamily } from '../family';
 import { exemplarTimestamp } from '../exemplar';
-import { AnySeries, HistogramSeries } from '../series';
+import type { AnySeries } from '../series';
 import { ExpositionBytes } from './exposition-bytes';
-import { escapeHelp, familyName, labelPairs } from './text-format';
+import { familyHeader, familyName, labelPairs } from './text-format';
 
+/** What follows a sample's name: with labels, `{` (buckets: `,`); without, ` ` (buckets: `} `). */
 const OPEN_BRACE = 123;
 const COMMA = 44;
-const SPACE = 32;
+const SPACE = Buffer.from(' ');
 const CLOSE_AND_SPACE = Buffer.from('} ');
 /** Room for the separator, a value and the line feed after a name and labels. */
 const VALUE_ROOM = 32;
@@ -41,10 +42,7 @@ export class FamilyWriter {
 
   private constructor(readonly family: MetricFamily) {
     const { name, help, type } = family;
-    const header = (shown: string) =>
-      Buffer.from(
-        `# HELP ${escapeHelp(shown)} ${escapeHelp(help)}\n# TYPE ${escapeHelp(shown)} ${type}\n`,
-      );
+    const header = (shown: string) => Buffer.from(familyHeader(shown, help, type));
     const openName = familyName(name, type, true);
     this.promHeader = header(name);
     this.openHeader = header(openName);
@@ -72,7 +70,7 @@ export class FamilyWriter {
     to: number,
     openMetrics: boolean,
   ): void {
-    const { series, values, epoch, filter } = snap;
+    const { series, values } = snap;
     if (this.family.type !== 'histogram') {
       const name = openMetrics ? this.openSample : this.promSample;
       for (let k = from; k < to; k++) {
@@ -83,10 +81,7 @@ export class FamilyWriter {
     const heads = this.bucketHeads;
     const buckets = heads.length;
     let wallOffset: number | undefined;
-    for (let k = from; k < to; k++) {
-      const s = series[k] as HistogramSeries;
-      if (filter && !filter(s)) continue;
-      const live = s.copyAt(epoch, values);
+    readHistograms(snap, from, to, (s, live) => {
       const text = this.labelsOf(s);
       // Exemplars exist only in OpenMetrics; the text format cannot carry them. A series read
       // from its kept state shows none this time: the ones it has are newer than that state.
@@ -98,16 +93,7 @@ export class FamilyWriter {
         );
       }
       for (let i = 0; i < buckets; i++) {
-        const head = heads[i]!;
-        out.reserve(head.length + text.length + VALUE_ROOM);
-        out.bytes(head);
-        if (text.length > 0) {
-          out.byte(COMMA);
-          out.bytes(text);
-        } else {
-          out.bytes(CLOSE_AND_SPACE);
-        }
-        out.value(values[i]!);
+        this.start(out, heads[i]!, text, COMMA, CLOSE_AND_SPACE, values[i]!);
         const tail = tails?.[i];
         // text() reserves its own room, line feed included.
         if (tail === undefined) out.newline();
@@ -115,21 +101,33 @@ export class FamilyWriter {
       }
       this.sample(out, this.sumName, text, values[buckets]!);
       this.sample(out, this.countName, text, values[buckets - 1]!);
-    }
+    });
   }
 
   /** `name{labels} value` or `name value`. */
   private sample(out: ExpositionBytes, name: Buffer, text: Uint8Array, value: number): void {
-    out.reserve(name.length + text.length + VALUE_ROOM);
-    out.bytes(name);
+    this.start(out, name, text, OPEN_BRACE, SPACE, value);
+    out.newline();
+  }
+
+  /** A line up to its value: `head`, then `labelled` and the label text, or `bare`. */
+  private start(
+    out: ExpositionBytes,
+    head: Buffer,
+    text: Uint8Array,
+    labelled: number,
+    bare: Buffer,
+    value: number,
+  ): void {
+    out.reserve(head.length + text.length + VALUE_ROOM);
+    out.bytes(head);
     if (text.length > 0) {
-      out.byte(OPEN_BRACE);
+      out.byte(labelled);
       out.bytes(text);
     } else {
-      out.byte(SPACE);
+      out.bytes(bare);
     }
     out.value(value);
-    out.newline();
   }
 
   /** A series' label pairs and closing brace, `a="1",b="2"} `; empty without labels. */

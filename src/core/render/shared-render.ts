@@ -1,40 +1,28 @@
-import { recycleParts } from './part-pool';
-
-/** The parts of one render, and what to call once they have been written. */
-export interface ExpositionLease {
-  readonly parts: readonly Buffer[];
-  /** Call exactly once, when nothing reads the parts any more (after the last write). */
-  release(): void;
-}
-
-interface Rendered {
-  parts: readonly Buffer[];
-  buffers: readonly Buffer[];
-}
+import type { Exposition } from './render-exposition';
 
 /**
- * One render shared by every scrape that asks while it runs. Each asker holds a lease; the part
- * buffers go back to the pool when the render can no longer be joined and every lease is
- * released (a lease never released leaves them to the garbage collector).
+ * One render shared by every scrape that asks while it runs. Each asker holds a lease of it; the
+ * render is released (its buffers go back to the pool) when it can no longer be joined and every
+ * lease is released.
  */
 export class SharedRender {
   private holders = 0;
   private joinable = true;
-  private result?: Rendered;
+  private result?: Exposition;
 
-  constructor(private readonly rendering: Promise<Rendered>) {}
+  constructor(private readonly rendering: Promise<Exposition>) {}
 
   /** Closes the render to new askers (it has finished). */
-  close(rendered: Rendered): void {
+  close(rendered: Exposition): void {
     this.result = rendered;
     this.joinable = false;
-    this.recycleIfUnused();
+    this.releaseIfUnused();
   }
 
-  async lease(): Promise<ExpositionLease> {
+  async lease(): Promise<Exposition> {
     this.holders++;
     let released = false;
-    let rendered: Rendered;
+    let rendered: Exposition;
     try {
       rendered = await this.rendering;
     } catch (err) {
@@ -42,20 +30,20 @@ export class SharedRender {
       throw err;
     }
     return {
+      contentType: rendered.contentType,
       parts: rendered.parts,
       release: () => {
         if (released) return;
         released = true;
         this.holders--;
-        this.recycleIfUnused();
+        this.releaseIfUnused();
       },
     };
   }
 
-  private recycleIfUnused(): void {
+  private releaseIfUnused(): void {
     if (this.holders > 0 || this.joinable || !this.result) return;
-    const { buffers } = this.result;
+    this.result.release();
     this.result = undefined;
-    recycleParts(buffers);
   }
 }

@@ -1,3 +1,4 @@
+import { labelSetKey, PromMetricData } from '../../core';
 import {
   CollectionTimes,
   DataEnums,
@@ -6,19 +7,7 @@ import {
   metricData,
 } from './otlp-metric-data';
 
-/** What prom-client's `metric.get()` returns (lib/registry.js formats the same). */
-export interface PromMetricValues {
-  name: string;
-  help: string;
-  type: string;
-  values: Array<{
-    labels: Record<string, string | number>;
-    value: number;
-    metricName?: string;
-  }>;
-}
-
-const attributesOf = (labels: Record<string, string | number>, without?: string) => {
+const attributesOf = (labels: Record<string, string | number> = {}, without?: string) => {
   const out: Record<string, string> = {};
   for (const name in labels) if (name !== without) out[name] = String(labels[name]);
   return out;
@@ -32,21 +21,21 @@ const attributesOf = (labels: Record<string, string | number>, without?: string)
  * their own, which a collector writes back to Prometheus under the same names.
  */
 export function promClientMetricData(
-  data: PromMetricValues,
+  data: PromMetricData,
   times: CollectionTimes,
   enums: DataEnums,
 ): MetricData[] {
   if (data.type === 'histogram') return [histogramData(data, times, enums)];
   const main = metricData(data.name, data.help, data.type, enums);
   if (data.type !== 'summary') {
-    for (const { labels, value } of data.values) {
+    for (const { labels, value } of data.values ?? []) {
       main.dataPoints.push({ ...times, attributes: attributesOf(labels), value });
     }
     return [main];
   }
   const sum = metricData(`${data.name}_sum`, data.help, 'gauge', enums);
   const count = metricData(`${data.name}_count`, data.help, 'gauge', enums);
-  for (const { labels, value, metricName } of data.values) {
+  for (const { labels, value, metricName } of data.values ?? []) {
     const into =
       metricName === sum.descriptor.name
         ? sum
@@ -59,7 +48,7 @@ export function promClientMetricData(
 }
 
 /** prom-client's cumulative `_bucket{le}`, `_sum` and `_count` samples, grouped by series. */
-function histogramData(data: PromMetricValues, times: CollectionTimes, enums: DataEnums) {
+function histogramData(data: PromMetricData, times: CollectionTimes, enums: DataEnums) {
   const out = metricData(data.name, data.help, 'histogram', enums);
   const series = new Map<
     string,
@@ -71,15 +60,15 @@ function histogramData(data: PromMetricValues, times: CollectionTimes, enums: Da
       count: number;
     }
   >();
-  for (const { labels, value, metricName } of data.values) {
+  for (const { labels, value, metricName } of data.values ?? []) {
     const attributes = attributesOf(labels, 'le');
-    const key = JSON.stringify(attributes);
+    const key = labelSetKey(attributes);
     let s = series.get(key);
     if (!s) series.set(key, (s = { attributes, bounds: [], cumulative: [], sum: 0, count: 0 }));
     if (metricName === `${data.name}_sum`) s.sum = value;
     else if (metricName === `${data.name}_count`) s.count = value;
-    else if (labels.le !== '+Inf') {
-      s.bounds.push(Number(labels.le));
+    else if (labels?.le !== '+Inf') {
+      s.bounds.push(Number(labels?.le));
       s.cumulative.push(value);
     }
   }

@@ -1,11 +1,13 @@
 import {
   AnySeries,
-  collectRuntime,
+  collectMetrics,
   DistributedRuntime,
   FamilySnapshot,
-  HistogramSeries,
   MetricFamily,
   MetricVisitor,
+  PromMetricData,
+  readHistograms,
+  runtimeSources,
 } from '../../core';
 import type { MetricProducer } from './otlp-sdk';
 import {
@@ -21,7 +23,7 @@ import {
   PROCESS_START,
   setHistogram,
 } from './otlp-metric-data';
-import { PromMetricValues, promClientMetricData } from './prom-client-metric';
+import { promClientMetricData } from './prom-client-metric';
 
 /** The instrumentation scope of every metric pushed (Dynamo names its own the same way). */
 export const OTLP_SCOPE = { name: 'nestjs-dynamo-metrics' };
@@ -61,7 +63,7 @@ export class RuntimeMetricProducer implements MetricProducer {
       endTime: hrTime(performance.timeOrigin + performance.now()),
     };
     const metrics: MetricData[] = [];
-    await collectRuntime(this.runtime, this.visitor(metrics, times));
+    await collectMetrics(runtimeSources(this.runtime), this.visitor(metrics, times));
     return {
       resourceMetrics: {
         resource: this.resource,
@@ -83,7 +85,7 @@ export class RuntimeMetricProducer implements MetricProducer {
       },
       series(family: MetricFamily, snap: FamilySnapshot, from: number, to: number) {
         const out = current!.dataPoints;
-        const { series, values, epoch, filter } = snap;
+        const { series, values } = snap;
         if (family.type !== 'histogram') {
           for (let k = from; k < to; k++) {
             const s = series[k]!;
@@ -97,11 +99,8 @@ export class RuntimeMetricProducer implements MetricProducer {
         }
         const bounds = family.definition.buckets!;
         const n = bounds.length;
-        for (let k = from; k < to; k++) {
-          const s = series[k] as HistogramSeries;
-          if (filter && !filter(s)) continue;
-          // Cumulative finite buckets, then count and sum, as the family showed them at `epoch`.
-          s.copyAt(epoch, values);
+        // Cumulative finite buckets, then count and sum, as the family showed them at `epoch`.
+        readHistograms(snap, from, to, (s) => {
           let point = points.get(s) as DataPoint<HistogramValue> | undefined;
           if (!point) {
             points.set(
@@ -113,10 +112,10 @@ export class RuntimeMetricProducer implements MetricProducer {
             setHistogram(point.value, values, values[n]!, values[n + 1]!);
           }
           out.push(point);
-        }
+        });
       },
-      async metric(metric, fetch) {
-        const data = (await (fetch ? fetch() : metric.get())) as PromMetricValues;
+      async metric(metric) {
+        const data = (await metric.get()) as PromMetricData;
         metrics.push(...promClientMetricData(data, times, enums));
       },
     };
