@@ -70,6 +70,7 @@ export class PrefixedLevel extends MetricsLevel {
 }
 
 export class Endpoint extends MetricsLevel {
+  /** @internal made by `component.endpoint(name)` */
   constructor(
     store: MetricStore,
     prefix: string,
@@ -83,6 +84,7 @@ export class Endpoint extends MetricsLevel {
 export class Component extends MetricsLevel {
   private readonly endpoints = new Children<Endpoint>('endpoint');
 
+  /** @internal made by `namespace.component(name)` */
   constructor(
     store: MetricStore,
     prefix: string,
@@ -100,6 +102,7 @@ export class Component extends MetricsLevel {
 export class Namespace extends MetricsLevel {
   private readonly components = new Children<Component>('component');
 
+  /** @internal made by `runtime.namespace(name)` */
   constructor(
     store: MetricStore,
     prefix: string,
@@ -141,6 +144,7 @@ export function includedRegistry(runtime: DistributedRuntime): Registry | undefi
  * in one process, or two tests) never collide.
  */
 export class DistributedRuntime extends MetricsLevel {
+  /** @internal the `performance.now()` of its creation */
   readonly startedAt = performance.now();
   private readonly namespaces = new Children<Namespace>('namespace');
 
@@ -175,7 +179,7 @@ export class DistributedRuntime extends MetricsLevel {
     return new PrefixedLevel(this.store, validatePrefix(prefix), !options.allowHierarchyLabels);
   }
 
-  /** The series limits of this runtime (see README, "Cardinality"). */
+  /** @internal the series limits of this runtime (see README, "Cardinality") */
   get seriesBudget(): SeriesBudget {
     return this.store.budget;
   }
@@ -184,6 +188,7 @@ export class DistributedRuntime extends MetricsLevel {
    * Counts one lookup recorded in an overflow series by a caller with a budget of its own (the
    * LLM frontend's models), in `<prefix>_series_overflow_total{metric}`; the first one per metric
    * is reported through `onSeriesOverflow`.
+   * @internal used by the model admission
    */
   recordSeriesOverflow(event: SeriesOverflowEvent): void {
     this.store.budget.overflowed(event);
@@ -192,7 +197,8 @@ export class DistributedRuntime extends MetricsLevel {
   /**
    * Refuses metrics in prom-client's global registry (when included) whose names clash with this
    * runtime's; metrics created here are checked at creation, this covers ones registered there
-   * later. The module calls it once at start-up.
+   * later.
+   * @internal the module calls it once at start-up
    */
   checkGlobalRegistry(): void {
     this.store.checkGlobalRegistry();
@@ -203,7 +209,7 @@ export class DistributedRuntime extends MetricsLevel {
     return (performance.now() - this.startedAt) / 1000;
   }
 
-  /** The metric families of this runtime (for introspection and custom exporters). */
+  /** @internal the metric families of this runtime, for the package's own tests */
   metricFamilies() {
     return [...this.store.all()];
   }

@@ -70,7 +70,7 @@ export abstract class MetricsLevel {
     };
   }
 
-  /** The naming profile of this level's runtime (`classic` or `component`). */
+  /** @internal the naming profile of this level's runtime (`classic` or `component`) */
   get naming(): NamingProfile {
     return this.store.options.naming;
   }

@@ -14,3 +14,4 @@ export { OVERFLOW_LABEL_VALUE } from './series-budget';
 export { WorkerMetrics } from './worker-metrics';
 export type { WorkerErrorType } from './worker-metrics';
 export { enableClusterWorker } from './cluster';
+export { OPENMETRICS_CONTENT_TYPE } from './constants';

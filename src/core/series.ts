@@ -111,7 +111,7 @@ export interface HistogramSnapshot {
 }
 
 export class HistogramSeries extends BaseSeries {
-  /** Non-cumulative counts; the last slot is the +Inf overflow. Cumulated at scrape time. */
+  /** @internal non-cumulative counts; the last slot is +Inf. Cumulated at scrape time. */
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
@@ -136,6 +136,7 @@ export class HistogramSeries extends BaseSeries {
   /**
    * The most recent exemplar of each bucket (client_golang's rule), +Inf last; allocated at the
    * first exemplar, so histograms that never get one pay nothing.
+   * @internal
    */
   exemplars?: Array<BucketExemplar | undefined>;
 
@@ -215,6 +216,7 @@ export class HistogramSeries extends BaseSeries {
    * Writes the state at render epoch `epoch` (what it was when the epoch opened) into `into`:
    * the cumulative counts of the finite buckets, the count (the +Inf bucket), the sum. True
    * when that is the live state (the series has not changed since the epoch opened).
+   * @internal
    */
   copyAt(epoch: number, into: Float64Array): boolean {
     const kept = this.keptFor === epoch ? this.kept! : undefined;

@@ -3,6 +3,7 @@ import {
   DistributedRuntime,
   Endpoint,
   OVERFLOW_LABEL_VALUE,
+  tupleKey,
   WorkerMetrics,
   WorkerMetricsOptions,
 } from '../core';
@@ -66,8 +67,8 @@ export class CallLabels implements CallMetrics {
           ? this.models.label(safeCall(fns[i]!, args), this.metricName)
           : labelValue(fns[i]!, args);
     }
-    // Length-prefixed: two different value lists never share a key.
-    const key = values.length === 1 ? values[0]! : values.map((v) => `${v.length}:${v}`).join('');
+    // Every set of this endpoint has the same arity: one value is its own key.
+    const key = values.length === 1 ? values[0]! : tupleKey(values);
     return this.bound.get(key) ?? this.admit(key, values);
   }
 

@@ -34,6 +34,7 @@ const CORE = [
   'HistogramSeries',
   'MetricsLevel',
   'Namespace',
+  'OPENMETRICS_CONTENT_TYPE',
   'OVERFLOW_LABEL_VALUE',
   'WorkerMetrics',
   'enableClusterWorker',
