@@ -21,7 +21,9 @@ const REPORTS = [
 
 /** The names a report exports (`export class X`, `export type X = ...`, ...). */
 function exportedNames(report: string): string[] {
-  return [...report.matchAll(/^export (?:declare )?(?:abstract )?\w+ (\w+)/gm)].map((m) => m[1]!);
+  // A class and an interface of the same name (declaration merging) are one export.
+  const names = [...report.matchAll(/^export (?:declare )?(?:abstract )?\w+ (\w+)/gm)];
+  return [...new Set(names.map((m) => m[1]!))];
 }
 
 for (const { config, report } of REPORTS) {
