@@ -69,6 +69,7 @@ export class PrefixedLevel extends MetricsLevel {
   }
 }
 
+/** An endpoint of a component: its metrics carry `namespace`, `component` and `endpoint`. */
 export class Endpoint extends MetricsLevel {
   /** @internal made by `component.endpoint(name)` */
   constructor(
@@ -81,6 +82,7 @@ export class Endpoint extends MetricsLevel {
   }
 }
 
+/** A component of a namespace: its metrics carry `namespace` and `component`. */
 export class Component extends MetricsLevel {
   private readonly endpoints = new Children<Endpoint>('endpoint');
 
@@ -94,11 +96,13 @@ export class Component extends MetricsLevel {
     super(store, prefix, [...namespace.path, name]);
   }
 
+  /** The endpoint `name` of this component, created on first use (names are sanitised). */
   endpoint(name: string): Endpoint {
     return this.endpoints.get(name, (clean) => new Endpoint(this.store, this.prefix, this, clean));
   }
 }
 
+/** A namespace of the runtime: its metrics carry `namespace`. */
 export class Namespace extends MetricsLevel {
   private readonly components = new Children<Component>('component');
 
@@ -112,6 +116,7 @@ export class Namespace extends MetricsLevel {
     super(store, prefix, [name]);
   }
 
+  /** The component `name` of this namespace, created on first use (names are sanitised). */
   component(name: string): Component {
     return this.components.get(
       name,
@@ -165,6 +170,7 @@ export class DistributedRuntime extends MetricsLevel {
     stores.set(this, store);
   }
 
+  /** The namespace `name`, created on first use (names are sanitised). */
   namespace(name: string): Namespace {
     return this.namespaces.get(name, (c) => new Namespace(this.store, this.prefix, this, c));
   }

@@ -23,17 +23,32 @@ type BucketedVec = [
   ...tail: BucketedTail,
 ];
 
-/** The factories, the same at every level (installed on the class from FACTORIES). */
+/**
+ * The factories, the same at every level (installed on the class from FACTORIES). Each takes
+ * `name` (prefixed and validated), `help`, optional constant labels, and for histograms the
+ * buckets (default `DEFAULT_BUCKETS`); the `Vec` ones also the names of the labels given per
+ * series by `.labels({...})`. Creating the same metric again returns the existing one.
+ */
 export interface MetricsLevel {
+  /** A counter, named `<prefix>_<name>` (end the name in `_total`, as Prometheus counters are). */
   createCounter(...args: Plain): CounterSeries;
+  /** A counter that takes whole numbers only. */
   createIntCounter(...args: Plain): CounterSeries;
+  /** A gauge. */
   createGauge(...args: Plain): GaugeSeries;
+  /** A gauge that takes whole numbers only. */
   createIntGauge(...args: Plain): GaugeSeries;
+  /** A histogram with these `buckets` (upper bounds, increasing). */
   createHistogram(...args: Bucketed): HistogramSeries;
+  /** Counters by `labelNames`: `.labels({ ... })` returns the series of one set of values. */
   createCounterVec(...args: Vec): CounterVec;
+  /** Whole-number counters by `labelNames`. */
   createIntCounterVec(...args: Vec): CounterVec;
+  /** Gauges by `labelNames`. */
   createGaugeVec(...args: Vec): GaugeVec;
+  /** Whole-number gauges by `labelNames`. */
   createIntGaugeVec(...args: Vec): GaugeVec;
+  /** Histograms by `labelNames`, with these `buckets`. */
   createHistogramVec(...args: BucketedVec): HistogramVec;
 }
 

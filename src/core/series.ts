@@ -14,6 +14,7 @@ abstract class BaseSeries {
   constructor(
     /** Full metric name, for error messages. */
     readonly metricName: string,
+    /** Every label of the series: the level's, the constant ones and the `.labels()` values. */
     readonly labels: SeriesLabels,
     /** The level path the series belongs to (empty for runtime-level metrics). */
     readonly path: readonly string[],
@@ -32,9 +33,12 @@ abstract class BaseSeries {
   abstract reset(): void;
 }
 
+/** One counter series: `inc()` only goes up; `reset()` is for tests. */
 export class CounterSeries extends BaseSeries {
+  /** @internal the package's recorders add to it directly (checked values only) */
   value = 0;
 
+  /** Adds `amount` (default 1): a finite number >= 0, a whole one for `createIntCounter()`. */
   inc(amount?: number): void {
     if (amount === undefined) {
       this.value += 1;
@@ -54,18 +58,23 @@ export class CounterSeries extends BaseSeries {
     this.value = next;
   }
 
+  /** The current value. */
   get(): number {
     return this.value;
   }
 
+  /** Back to 0 (a counter reset, as a restart would be). */
   reset(): void {
     this.value = 0;
   }
 }
 
+/** One gauge series: a value that goes up and down. */
 export class GaugeSeries extends BaseSeries {
+  /** @internal the package's recorders update it directly (checked values only) */
   value = 0;
 
+  /** Adds `amount` (default 1), a finite number. */
   inc(amount?: number): void {
     if (amount === undefined) {
       this.value += 1;
@@ -75,6 +84,7 @@ export class GaugeSeries extends BaseSeries {
     this.value += amount;
   }
 
+  /** Subtracts `amount` (default 1), a finite number. */
   dec(amount?: number): void {
     if (amount === undefined) {
       this.value -= 1;
@@ -84,6 +94,7 @@ export class GaugeSeries extends BaseSeries {
     this.value -= amount;
   }
 
+  /** Sets the value, a finite number. */
   set(value: number): void {
     this.checkNumber('set', value);
     this.value = value;
@@ -94,15 +105,18 @@ export class GaugeSeries extends BaseSeries {
     this.value = this.integer ? Math.floor(Date.now() / 1000) : Date.now() / 1000;
   }
 
+  /** The current value. */
   get(): number {
     return this.value;
   }
 
+  /** Back to 0. */
   reset(): void {
     this.value = 0;
   }
 }
 
+/** What `HistogramSeries.get()` returns. */
 export interface HistogramSnapshot {
   /** Cumulative counts per upper bound, +Inf last. */
   buckets: Record<string, number>;
@@ -110,10 +124,13 @@ export interface HistogramSnapshot {
   sum: number;
 }
 
+/** One histogram series: `observe()` a value, or time a span with `startTimer()`. */
 export class HistogramSeries extends BaseSeries {
   /** @internal non-cumulative counts; the last slot is +Inf. Cumulated at scrape time. */
   readonly counts: Float64Array;
+  /** @internal read it through `get()` */
   sum = 0;
+  /** @internal read it through `get()` */
   count = 0;
 
   /** Its state when the render epoch `keptFor` opened: counts, then count, then sum. */
@@ -125,6 +142,7 @@ export class HistogramSeries extends BaseSeries {
     labels: SeriesLabels,
     path: readonly string[],
     integer: boolean,
+    /** The buckets' upper bounds, increasing (+Inf is implied). */
     readonly bounds: Float64Array,
     /** The family's renders in progress (copy on write while one reads). */
     private readonly gate: RenderGate,
@@ -189,6 +207,7 @@ export class HistogramSeries extends BaseSeries {
     };
   }
 
+  /** Cumulative bucket counts, count and sum, as a scrape would read them now. */
   get(): HistogramSnapshot {
     const buckets: Record<string, number> = {};
     let acc = 0;
@@ -230,6 +249,7 @@ export class HistogramSeries extends BaseSeries {
     return kept === undefined;
   }
 
+  /** Every bucket, the count and the sum back to 0. */
   reset(): void {
     this.beforeChange();
     this.counts.fill(0);

@@ -48,10 +48,12 @@ export class HealthService
     return [...this.endpoints.keys()];
   }
 
+  /** The process's own readiness (`'ready'` or `'notready'`), as `/health` reports it. */
   setSystemStatus(status: HealthStatus): void {
     this.systemStatus = status;
   }
 
+  /** One endpoint's readiness; `/health` follows the endpoints `useEndpointHealthStatus` lists. */
   setEndpointStatus(endpoint: string, status: HealthStatus): void {
     this.endpoints.set(endpoint, status);
   }
@@ -66,6 +68,7 @@ export class HealthService
     for (const name of this.endpoints.keys()) this.endpoints.set(name, 'notready');
   }
 
+  /** What `/health` answers now: the overall status, the system's and each endpoint's. */
   report(): HealthReport {
     const required = this.config.system.useEndpointHealthStatus;
     const endpoints: Record<string, HealthStatus> = {};
