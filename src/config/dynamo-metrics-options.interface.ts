@@ -56,6 +56,7 @@ export interface DynamoSystemOptions {
     | undefined;
 }
 
+/** The options of `DynamoMetricsModule.forRoot()` (and of a `forRootAsync()` factory). */
 export interface DynamoMetricsModuleOptions {
   /** Namespace of the default `Namespace` and of decorated endpoints. Default `dynamo`. */
   namespace?: string | undefined;

@@ -16,5 +16,6 @@ export const HIERARCHY_LABELS: readonly string[] = Object.freeze([
 ]);
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+/** OpenMetrics 1.0 text, for `prometheusMetricsFmt()` and `leaseExposition()`. */
 export const OPENMETRICS_CONTENT_TYPE =
   'application/openmetrics-text; version=1.0.0; charset=utf-8';

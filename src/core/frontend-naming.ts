@@ -33,6 +33,7 @@ export const FRONTEND_ERROR_TYPES = Object.freeze([
   'backend_error',
   'truncated_stream',
 ] as const);
+/** The frontend's `error_type` label values (README, "Error types"). */
 export type FrontendErrorType = (typeof FRONTEND_ERROR_TYPES)[number];
 
 export const CHARTED_ERROR_TYPES: readonly FrontendErrorType[] = Object.freeze([...CHARTED]);

@@ -5,6 +5,7 @@ import { wellFormed } from './label-value';
 import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
 
 export type LabelValue = string | number;
+/** The values of a series' variable labels, by label name, for `.labels({...})`. */
 export type LabelValues = Record<string, LabelValue>;
 
 /**
@@ -95,6 +96,9 @@ export class MetricVec<S extends AnySeries> {
   }
 }
 
+/** What `createCounterVec()` returns: `.labels({...})` gives the counter of those values. */
 export type CounterVec = MetricVec<CounterSeries>;
+/** What `createGaugeVec()` returns: `.labels({...})` gives the gauge of those values. */
 export type GaugeVec = MetricVec<GaugeSeries>;
+/** What `createHistogramVec()` returns: `.labels({...})` gives the histogram of those values. */
 export type HistogramVec = MetricVec<HistogramSeries>;

@@ -17,6 +17,7 @@ export const WORKER_ERROR_TYPES = [
   'stream_error',
   'cancelled',
 ] as const;
+/** The worker metrics' `error_type` label values. */
 export type WorkerErrorType = (typeof WORKER_ERROR_TYPES)[number];
 
 export interface WorkerMetricsOptions {

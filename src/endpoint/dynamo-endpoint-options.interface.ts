@@ -1,3 +1,4 @@
+/** The options of `@DynamoEndpoint()`. */
 export interface DynamoEndpointOptions {
   /** Default: the module's namespace. */
   namespace?: string | undefined;

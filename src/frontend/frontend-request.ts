@@ -29,6 +29,7 @@ export type RequestOutcome = (
   refused?: boolean,
 ) => void;
 
+/** The OpenAI `usage` object of a completion, as `FrontendRequest.usage()` reads it. */
 export interface TokenUsage {
   prompt_tokens?: number;
   completion_tokens?: number;

@@ -4,6 +4,7 @@ export interface LlmRequestBody {
   stream?: unknown | undefined;
 }
 
+/** The options of `@LlmFrontendEndpoint()`. */
 export interface LlmFrontendEndpointOptions {
   /** The `endpoint` label: `chat_completions`, `completions`, `embeddings`... Default: the method name in snake_case. */
   endpoint?: string | undefined;
