@@ -2,7 +2,8 @@ import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
 import type { MetricFamily } from './family';
 import type { ExposableMetric } from './prom-data';
-import type { AnySeries, HistogramSeries } from './series';
+import type { HistogramSeries } from './histogram-series';
+import type { AnySeries } from './series';
 
 /**
  * The one way out of a runtime: its families (and prom-client style metrics) read the way

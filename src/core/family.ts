@@ -1,7 +1,8 @@
 import type { FamilyDefinition, MetricType } from './family-definition';
 import { FamilyBudget, OVERFLOW_LABEL_VALUE, SeriesOverflowReason } from './series-budget';
 import { RenderGate } from './render-gate';
-import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
+import { HistogramSeries } from './histogram-series';
+import { AnySeries, CounterSeries, GaugeSeries } from './series';
 
 type Node = Map<string, Node | AnySeries>;
 

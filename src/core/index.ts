@@ -9,7 +9,6 @@ export type { MetricType, FamilyDefinition } from './family-definition';
 export type { MetricFamily } from './family';
 export {
   DistributedRuntime,
-  DistributedRuntimeOptions,
   Namespace,
   Component,
   Endpoint,
@@ -17,6 +16,7 @@ export {
   includedRegistry,
   runtimeSources,
 } from './hierarchy';
+export type { DistributedRuntimeOptions } from './distributed-runtime-options.interface';
 export {
   FamilySnapshot,
   MetricSource,
@@ -38,14 +38,8 @@ export {
   COMPONENT_NAMING,
   namingProfile,
 } from './naming-profile';
-export {
-  CounterSeries,
-  GaugeSeries,
-  HistogramSeries,
-  HistogramSnapshot,
-  SeriesLabels,
-  AnySeries,
-} from './series';
+export { CounterSeries, GaugeSeries, SeriesLabels, AnySeries } from './series';
+export { HistogramSeries, HistogramSnapshot } from './histogram-series';
 export type { MetricCreatedEvent } from './store';
 export {
   OVERFLOW_LABEL_VALUE,

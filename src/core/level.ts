@@ -8,7 +8,8 @@ import { ConstLabels, FACTORIES as F, MetricRequest } from './metric-factories';
 import { CounterVec, GaugeVec, HistogramVec, MetricVec } from './metric-vec';
 import { buildMetricName } from './naming';
 import type { NamingProfile } from './naming-profile';
-import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
+import { HistogramSeries } from './histogram-series';
+import { AnySeries, CounterSeries, GaugeSeries } from './series';
 import { MetricStore } from './store';
 
 type Tail = [constLabels?: ConstLabels, ...extra: unknown[]];

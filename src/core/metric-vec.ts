@@ -2,7 +2,8 @@ import { MESSAGES } from './core.messages';
 import { DynamoMetricsError } from './dynamo-metrics.error';
 import { MetricFamily } from './family';
 import { wellFormed } from './label-value';
-import { AnySeries, CounterSeries, GaugeSeries, HistogramSeries } from './series';
+import { HistogramSeries } from './histogram-series';
+import { AnySeries, CounterSeries, GaugeSeries } from './series';
 
 export type LabelValue = string | number;
 /** The values of a series' variable labels, by label name, for `.labels({...})`. */

@@ -7,7 +7,8 @@
 export { DistributedRuntime, Namespace, Component, Endpoint } from './hierarchy';
 export { MetricsLevel } from './level';
 export type { CounterVec, GaugeVec, HistogramVec, LabelValues } from './metric-vec';
-export { CounterSeries, GaugeSeries, HistogramSeries } from './series';
+export { CounterSeries, GaugeSeries } from './series';
+export { HistogramSeries } from './histogram-series';
 export { DynamoMetricsError } from './dynamo-metrics.error';
 export { traceExemplar } from './exemplar';
 export { OVERFLOW_LABEL_VALUE } from './series-budget';

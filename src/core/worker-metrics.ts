@@ -1,7 +1,8 @@
 import type { ExemplarText } from './exemplar';
 import type { MetricsLevel } from './level';
 import type { CounterVec, GaugeVec, HistogramVec } from './metric-vec';
-import type { CounterSeries, GaugeSeries, HistogramSeries } from './series';
+import type { HistogramSeries } from './histogram-series';
+import type { CounterSeries, GaugeSeries } from './series';
 import { WORKER_METRICS as M } from './worker-metric-definitions';
 
 /**
